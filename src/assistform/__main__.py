@@ -1,0 +1,3 @@
+from assistform.cli.main import main
+
+main()

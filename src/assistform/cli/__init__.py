@@ -1,0 +1,1 @@
+"""The command line: the one boundary that prints errors and picks exit codes."""

@@ -1,0 +1,1 @@
+"""Specs: one YAML file per assistant, loaded with the source position of every value."""

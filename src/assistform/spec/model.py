@@ -1,0 +1,265 @@
+"""The spec format as pydantic models: exactly the create-assistant request, plus
+assistform's own `instructions_file` and `lifecycle`.
+
+Strict types (no "1" -> 1 coercion) and `extra="forbid"` everywhere: a spec that the API
+would read differently from its author is refused here, before anything touches the network.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from assistform import limits
+
+#: Fields of the create request that `lifecycle` options may name.
+FieldName = Literal[
+    "model",
+    "name",
+    "description",
+    "instructions",
+    "reasoning_effort",
+    "tools",
+    "tool_resources",
+    "metadata",
+    "temperature",
+    "top_p",
+    "response_format",
+]
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+Ranker = Literal["auto", "default_2024_08_21"]
+
+MetadataKey = Annotated[str, StringConstraints(max_length=limits.METADATA_KEY_MAX)]
+MetadataValue = Annotated[str, StringConstraints(max_length=limits.METADATA_VALUE_MAX)]
+FunctionName = Annotated[str, StringConstraints(pattern=limits.FUNCTION_NAME_PATTERN)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class RankingOptions(_Strict):
+    ranker: Ranker | None = None
+    score_threshold: Annotated[
+        float, Field(ge=limits.SCORE_THRESHOLD_MIN, le=limits.SCORE_THRESHOLD_MAX)
+    ]
+
+
+class FileSearchOptions(_Strict):
+    max_num_results: (
+        Annotated[
+            int,
+            Field(
+                ge=limits.FILE_SEARCH_MAX_NUM_RESULTS_MIN,
+                le=limits.FILE_SEARCH_MAX_NUM_RESULTS_MAX,
+            ),
+        ]
+        | None
+    ) = None
+    ranking_options: RankingOptions | None = None
+
+
+class FunctionDefinition(_Strict):
+    name: FunctionName
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+    strict: bool | None = None
+
+
+class CodeInterpreterTool(_Strict):
+    type: Literal["code_interpreter"]
+
+
+class FileSearchTool(_Strict):
+    type: Literal["file_search"]
+    file_search: FileSearchOptions | None = None
+
+
+class FunctionTool(_Strict):
+    type: Literal["function"]
+    function: FunctionDefinition
+
+
+Tool = Annotated[CodeInterpreterTool | FileSearchTool | FunctionTool, Field(discriminator="type")]
+
+
+class CodeInterpreterResources(_Strict):
+    file_ids: Annotated[list[str], Field(max_length=limits.CODE_INTERPRETER_FILE_IDS_MAX)] = []
+
+
+class StaticChunking(_Strict):
+    max_chunk_size_tokens: Annotated[
+        int, Field(ge=limits.CHUNK_SIZE_TOKENS_MIN, le=limits.CHUNK_SIZE_TOKENS_MAX)
+    ]
+    chunk_overlap_tokens: Annotated[int, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _overlap_at_most_half(self) -> StaticChunking:
+        if self.chunk_overlap_tokens > self.max_chunk_size_tokens // 2:
+            raise PydanticCustomError(
+                "chunk_overlap",
+                "chunk_overlap_tokens must not exceed half of max_chunk_size_tokens",
+            )
+        return self
+
+
+class AutoChunkingStrategy(_Strict):
+    type: Literal["auto"]
+
+
+class StaticChunkingStrategy(_Strict):
+    type: Literal["static"]
+    static: StaticChunking
+
+
+ChunkingStrategy = Annotated[
+    AutoChunkingStrategy | StaticChunkingStrategy, Field(discriminator="type")
+]
+
+
+class VectorStoreHelper(_Strict):
+    file_ids: Annotated[list[str], Field(max_length=limits.VECTOR_STORE_FILE_IDS_MAX)] = []
+    chunking_strategy: ChunkingStrategy | None = None
+    metadata: (
+        Annotated[
+            dict[MetadataKey, MetadataValue], Field(max_length=limits.METADATA_PAIRS_MAX)
+        ]
+        | None
+    ) = None
+
+
+class FileSearchResources(_Strict):
+    vector_store_ids: Annotated[list[str], Field(max_length=limits.VECTOR_STORE_IDS_MAX)] | None = (
+        None
+    )
+    vector_stores: (
+        Annotated[list[VectorStoreHelper], Field(max_length=limits.VECTOR_STORES_MAX)] | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> FileSearchResources:
+        if self.vector_store_ids is not None and self.vector_stores is not None:
+            raise PydanticCustomError(
+                "one_of", "give either vector_store_ids or vector_stores, not both"
+            )
+        return self
+
+
+class ToolResources(_Strict):
+    code_interpreter: CodeInterpreterResources | None = None
+    file_search: FileSearchResources | None = None
+
+
+class TextFormat(_Strict):
+    type: Literal["text"]
+
+
+class JsonObjectFormat(_Strict):
+    type: Literal["json_object"]
+
+
+class JsonSchemaDefinition(_Strict):
+    name: Annotated[str, StringConstraints(pattern=limits.JSON_SCHEMA_NAME_PATTERN)]
+    description: str | None = None
+    schema_: Annotated[dict[str, Any] | None, Field(alias="schema")] = None
+    strict: bool | None = None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class JsonSchemaFormat(_Strict):
+    type: Literal["json_schema"]
+    json_schema: JsonSchemaDefinition
+
+
+class AutoFormat(_Strict):
+    """The string `auto` in the API; a model here so all formats share one union."""
+
+    type: Literal["auto"]
+
+    @model_serializer
+    def _as_string(self) -> str:
+        return limits.RESPONSE_FORMAT_AUTO
+
+
+ResponseFormat = Annotated[
+    AutoFormat | TextFormat | JsonObjectFormat | JsonSchemaFormat, Field(discriminator="type")
+]
+
+
+class Lifecycle(_Strict):
+    prevent_destroy: bool = False
+    replace_on_change: list[FieldName] = []
+    ignore_changes: list[FieldName] = []
+
+
+class AssistantSpec(_Strict):
+    """One assistant as written in `assistants/<key>.yaml`."""
+
+    model: Annotated[str, StringConstraints(min_length=1)]
+    name: Annotated[str, StringConstraints(max_length=limits.NAME_MAX)] | None = None
+    description: Annotated[str, StringConstraints(max_length=limits.DESCRIPTION_MAX)] | None = (
+        None
+    )
+    instructions: (
+        Annotated[str, StringConstraints(max_length=limits.INSTRUCTIONS_MAX)] | None
+    ) = None
+    instructions_file: Annotated[str, StringConstraints(min_length=1)] | None = None
+    reasoning_effort: ReasoningEffort | None = None
+    tools: Annotated[list[Tool], Field(max_length=limits.TOOLS_MAX)] = []
+    tool_resources: ToolResources | None = None
+    metadata: (
+        Annotated[
+            dict[MetadataKey, MetadataValue], Field(max_length=limits.METADATA_PAIRS_MAX)
+        ]
+        | None
+    ) = None
+    temperature: (
+        Annotated[float, Field(ge=limits.TEMPERATURE_MIN, le=limits.TEMPERATURE_MAX)] | None
+    ) = None
+    top_p: Annotated[float, Field(ge=limits.TOP_P_MIN, le=limits.TOP_P_MAX)] | None = None
+    response_format: ResponseFormat | None = None
+    lifecycle: Lifecycle = Lifecycle()
+
+    @field_validator("response_format", mode="before")
+    @classmethod
+    def _auto_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value == limits.RESPONSE_FORMAT_AUTO:
+                return {"type": "auto"}
+            raise PydanticCustomError(
+                "response_format_string",
+                "response_format must be 'auto' or a mapping with type "
+                "text, json_object or json_schema",
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_instructions_source(self) -> AssistantSpec:
+        if self.instructions is not None and self.instructions_file is not None:
+            raise PydanticCustomError(
+                "instructions_conflict",
+                "give either instructions or instructions_file, not both",
+            )
+        return self
+
+    def request_fields(self) -> dict[str, Any]:
+        """The create-request body this spec asks for: only the fields it sets."""
+        body = self.model_dump(
+            mode="json",
+            by_alias=True,
+            exclude_none=True,
+            exclude_unset=True,
+            exclude={"instructions_file", "lifecycle"},
+        )
+        return body
