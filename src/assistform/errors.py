@@ -100,7 +100,11 @@ class StalePlanError(PlanError):
 
 
 class ApiError(AssistformError):
-    """The assistants API refused a request or could not be reached."""
+    """The assistants API refused a request or could not be reached.
+
+    `transient` errors may succeed if tried again (429, 408, 409, 5xx, network);
+    `ambiguous` ones may have reached the server before failing (a write may have happened).
+    """
 
     def __init__(
         self,
@@ -110,9 +114,15 @@ class ApiError(AssistformError):
         code: str | None = None,
         param: str | None = None,
         url: str | None = None,
+        transient: bool = False,
+        ambiguous: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.param = param
         self.url = url
+        self.transient = transient
+        self.ambiguous = ambiguous
+        self.retry_after = retry_after

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "validate": "assistform.cli.validate:validate",
     "schema": "assistform.cli.schema:schema",
     "sandbox": "assistform.cli.sandbox:sandbox",
+    "plan": "assistform.cli.plan:plan",
 }
 
 

@@ -1,0 +1,59 @@
+"""Build the `AssistantsApi` a command talks to: a configured server, or the sandbox.
+
+The API key is read from the environment and handed to the SDK only; it never enters a
+plan, a state file or a message.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistform.api.client import OpenAIAssistants
+from assistform.errors import UsageError
+
+SANDBOX_DATA = Path(".assistform/sandbox.json")
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """How to reach a server: from flags, the environment, or assistform.yaml."""
+
+    sandbox: bool = False
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    organization: str | None = None
+    project: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout: float = 30.0
+    max_retries: int = 2
+    sandbox_profile: str = "faithful"
+
+
+def connect(options: ServerOptions, root: Path) -> OpenAIAssistants:
+    if options.sandbox:
+        from assistform.sandbox.inprocess import sandbox_client
+
+        data = root / SANDBOX_DATA
+        data.parent.mkdir(parents=True, exist_ok=True)
+        client = sandbox_client(data, profile=options.sandbox_profile, max_retries=options.max_retries)
+        return OpenAIAssistants(client)
+    api_key = os.environ.get(options.api_key_env)
+    if not api_key:
+        raise UsageError(
+            f"no API key: set {options.api_key_env} (and OPENAI_BASE_URL for your server), "
+            "or use --sandbox for the built-in local server"
+        )
+    import openai
+
+    client = openai.OpenAI(
+        api_key=api_key,
+        base_url=options.base_url or os.environ.get("OPENAI_BASE_URL") or None,
+        organization=options.organization,
+        project=options.project,
+        default_headers=options.headers or None,
+        timeout=options.timeout,
+        max_retries=options.max_retries,
+    )
+    return OpenAIAssistants(client)

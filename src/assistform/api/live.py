@@ -1,0 +1,50 @@
+"""Live assistants as read from a server: plain data for the planner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistform.normalize import Config, fingerprint, normalize
+from assistform.ownership import OwnershipTag, tag_of
+
+
+@dataclass(frozen=True)
+class LiveAssistant:
+    id: str
+    raw: dict[str, Any]
+
+    @property
+    def tag(self) -> OwnershipTag | None:
+        return tag_of(self.raw.get("metadata"))
+
+    @property
+    def config(self) -> Config:
+        return normalize(self.raw)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint({"id": self.id, "config": self.config})
+
+    @property
+    def label(self) -> str:
+        name = self.raw.get("name")
+        return f"{self.id} ({name})" if name else self.id
+
+
+@dataclass
+class LiveSet:
+    """Every assistant one listing returned, deduplicated by id."""
+
+    assistants: list[LiveAssistant] = field(default_factory=list)
+    requests: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, LiveAssistant]:
+        return {a.id: a for a in self.assistants}
+
+    def managed(self) -> list[LiveAssistant]:
+        return [a for a in self.assistants if a.tag is not None]
+
+    def unmanaged(self) -> list[LiveAssistant]:
+        return [a for a in self.assistants if a.tag is None]

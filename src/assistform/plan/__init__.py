@@ -1,0 +1,1 @@
+"""Plans: what would change, as data (desired, state, live -> Plan)."""

@@ -1,0 +1,34 @@
+"""What the repository asks for: specs turned into API request bodies and normalized form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistform.normalize import Config, normalize
+from assistform.spec.load import LoadedSpec, display
+
+
+@dataclass(frozen=True)
+class DesiredAssistant:
+    key: str
+    #: The create-request fields the spec sets (API shapes), without the ownership tag.
+    request: dict[str, Any]
+    lifecycle: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None
+
+    @property
+    def config(self) -> Config:
+        return normalize(self.request)
+
+
+def desired_from(specs: list[LoadedSpec]) -> list[DesiredAssistant]:
+    return [
+        DesiredAssistant(
+            key=s.key,
+            request=s.spec.request_fields(),
+            lifecycle=s.spec.lifecycle.model_dump(mode="json"),
+            source=display(s.path),
+        )
+        for s in specs
+    ]

@@ -1,0 +1,128 @@
+"""The plan as data, like Terraform's: renderers and the applier consume it, nobody recomputes it.
+
+This is also the public JSON format of `plan --format json` and `plan --out`:
+`format_version` changes when a field is removed or changes meaning; new fields may appear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PLAN_FORMAT_VERSION = 1
+
+
+class Action(str, Enum):
+    NOOP = "no-op"
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+
+
+class Reason(str, Enum):
+    NEW_SPEC = "new-spec"  # a spec with nothing live behind it yet
+    SPEC_CHANGED = "spec-changed"  # the repo asks for other values than were applied
+    DRIFT = "drift"  # the live assistant was changed outside assistform
+    SPEC_REMOVED = "spec-removed"  # the spec file is gone
+    DELETED_OUTSIDE = "deleted-outside"  # the state knows it, the server does not
+    REPLACE_ON_CHANGE = "replace-on-change"  # lifecycle.replace_on_change names a changed field
+    REPLACE_REQUESTED = "replace-requested"  # --replace KEY
+    ADOPTED = "adopted"  # found live by its ownership tag, unknown to the state
+    DUPLICATE = "duplicate"  # a second live assistant carrying our tag for the same key
+
+
+class FieldChange(BaseModel):
+    """One field path that differs, e.g. `tools[1].function.description`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    before: Any = None
+    after: Any = None
+    #: True when the live value left what was last applied (changed outside assistform).
+    drift: bool = False
+    #: Where `before` comes from: the live assistant, or the state for fields the API
+    #: does not return (reasoning_effort, the vector_stores helper).
+    compared_with: str = "live"
+
+
+class ResourceChange(BaseModel):
+    key: str
+    action: Action
+    #: The live assistant this change acts on; None for a create.
+    id: str | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    #: Normalized configuration now (live, or state with --no-refresh) and as planned.
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    changes: list[FieldChange] = Field(default_factory=list)
+    #: Exactly what apply sends: the create body, or the modify body (changed fields only).
+    request: dict[str, Any] | None = None
+    #: Hash of the live assistant as read; apply refuses the plan if it moved.
+    live_fingerprint: str | None = None
+    #: The state does not know this assistant yet: apply records it.
+    adopt: bool = False
+    #: The state lists this key and apply must forget it (spec removed, deleted outside).
+    forget: bool = False
+    source: str | None = None
+    lifecycle: dict[str, Any] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def drifted(self) -> list[FieldChange]:
+        return [c for c in self.changes if c.drift]
+
+    @property
+    def writes_state(self) -> bool:
+        return self.action is not Action.NOOP or self.adopt or self.forget
+
+
+class StateRef(BaseModel):
+    path: str
+    lineage: str
+    serial: int
+
+
+class LiveRef(BaseModel):
+    refreshed: bool
+    #: Hash over every managed live assistant read (ids and normalized configuration).
+    fingerprint: str | None = None
+    assistants: int = 0
+    unmanaged: int = 0
+    requests: int = 0
+
+
+class Plan(BaseModel):
+    format_version: int = PLAN_FORMAT_VERSION
+    tool_version: str
+    created_at: datetime
+    state: StateRef
+    live: LiveRef
+    targets: list[str] = Field(default_factory=list)
+    resource_changes: list[ResourceChange] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    def counts(self) -> dict[Action, int]:
+        counts = dict.fromkeys(Action, 0)
+        for change in self.resource_changes:
+            counts[change.action] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.resource_changes)
+
+    @property
+    def writes_state(self) -> bool:
+        return any(c.writes_state for c in self.resource_changes)
+
+    def summary_line(self) -> str:
+        c = self.counts()
+        return (
+            f"Plan: {c[Action.CREATE]} to create, {c[Action.UPDATE]} to update, "
+            f"{c[Action.REPLACE]} to replace, {c[Action.DELETE]} to delete."
+        )
