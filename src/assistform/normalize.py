@@ -41,7 +41,10 @@ DEFAULTS: dict[str, Any] = {
 #: The value to send in a modify call to bring a field back to its default.
 RESET_VALUES: dict[str, Any] = {
     **DEFAULTS,
-    "tool_resources": {"code_interpreter": {"file_ids": []}, "file_search": {"vector_store_ids": []}},
+    "tool_resources": {
+        "code_interpreter": {"file_ids": []},
+        "file_search": {"vector_store_ids": []},
+    },
 }
 
 Config = dict[str, Any]

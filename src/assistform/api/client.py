@@ -6,7 +6,7 @@ fields are kept raw, and every failure becomes one `ApiError` line.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from assistform.api.live import LiveAssistant, LiveSet
 from assistform.errors import ApiError
@@ -19,7 +19,12 @@ MESSAGE_MAX = 200
 
 
 class AssistantsApi(Protocol):
+    @property
+    def server_label(self) -> str: ...
+
     def list_all(self) -> LiveSet: ...
+
+    def get(self, assistant_id: str) -> LiveAssistant: ...
 
     def create(self, body: dict[str, Any]) -> LiveAssistant: ...
 
@@ -39,33 +44,77 @@ class OpenAIAssistants:
     def base_url(self) -> str:
         return str(self.client.base_url)
 
+    @property
+    def server_label(self) -> str:
+        """Which server this is, for a plan to name: its base URL, or `sandbox`."""
+        from assistform.sandbox.inprocess import BASE_URL as SANDBOX_URL
+
+        url = self.base_url.rstrip("/")
+        return "sandbox" if url == SANDBOX_URL.rstrip("/") else url
+
     def list_all(self) -> LiveSet:
-        """Every assistant, 100 a page: ceil(N/100) requests, duplicates across pages dropped."""
+        """Every assistant, 100 a page: ceil(N/100) requests, duplicates across pages dropped.
+
+        A server that repeats items across pages resolves `after` imprecisely (e.g. by the
+        second of `created_at`), and such a server may as well skip items; a skipped
+        assistant would be planned as a create, a duplicate. So when a listing repeats, it
+        is walked once more newest first, whose pages break elsewhere, and anything new it
+        finds is kept. One warning says so.
+        """
         live = LiveSet()
         seen: set[str] = set()
-        repeated = 0
-        with self._errors("list assistants"):
-            page = self.client.beta.assistants.list(limit=LIST_LIMIT_MAX, order="asc")
-            live.requests += 1
-            while True:
-                for item in page.data:
-                    raw = item.to_dict()
-                    if item.id in seen:
-                        repeated += 1
-                        continue
-                    seen.add(item.id)
-                    live.assistants.append(LiveAssistant(item.id, raw))
-                if not page.has_next_page():
-                    break
-                page = page.get_next_page()
-                live.requests += 1
-        self.requests += live.requests
+        repeated = self._walk(live, seen, "asc")
         if repeated:
-            live.warnings.append(
+            first = len(seen)
+            self._walk(live, seen, "desc")
+            found = len(seen) - first
+            warning = (
                 f"the server repeated {repeated} assistant(s) across list pages; "
                 "duplicates were dropped (its pagination is unstable)"
             )
+            if found:
+                warning += f"; listing again newest first found {found} it had skipped"
+            live.warnings.append(warning)
+        self.requests += live.requests
         return live
+
+    def _walk(self, live: LiveSet, seen: set[str], order: Literal["asc", "desc"]) -> int:
+        """Page through the list in `order`, adding the assistants not `seen` yet; the
+        number of items repeated within this walk."""
+        walked: set[str] = set()
+        repeated = 0
+        with self._errors("list assistants"):
+            page = self.client.beta.assistants.list(limit=LIST_LIMIT_MAX, order=order)
+            live.requests += 1
+            while True:
+                before = len(walked)
+                for item in page.data:
+                    if item.id in walked:
+                        repeated += 1
+                        continue
+                    walked.add(item.id)
+                    if item.id not in seen:
+                        seen.add(item.id)
+                        live.assistants.append(LiveAssistant(item.id, _raw(item)))
+                if not page.has_next_page():
+                    break
+                if len(walked) == before:
+                    # A server that ignores `after` would otherwise be paged forever.
+                    raise ApiError(
+                        f"list assistants: {self.base_url} served a page with nothing new "
+                        "after the last one; its pagination does not advance",
+                        url=self.base_url,
+                    )
+                page = page.get_next_page()
+                live.requests += 1
+        return repeated
+
+    def get(self, assistant_id: str) -> LiveAssistant:
+        """One assistant by id (a GET may be retried by the SDK: it changes nothing)."""
+        with self._errors(f"get assistant {assistant_id}"):
+            self.requests += 1
+            found = self.client.beta.assistants.retrieve(assistant_id)
+        return LiveAssistant(found.id, _raw(found))
 
     def create(self, body: dict[str, Any]) -> LiveAssistant:
         # No SDK retries: a retried POST whose first answer was lost makes a duplicate.
@@ -73,7 +122,7 @@ class OpenAIAssistants:
         with self._errors("create assistant"):
             self.requests += 1
             created = self.client.with_options(max_retries=0).beta.assistants.create(**body)
-        return LiveAssistant(created.id, created.to_dict())
+        return LiveAssistant(created.id, _raw(created))
 
     def update(self, assistant_id: str, body: dict[str, Any]) -> LiveAssistant:
         with self._errors(f"update assistant {assistant_id}"):
@@ -81,7 +130,7 @@ class OpenAIAssistants:
             updated = self.client.with_options(max_retries=0).beta.assistants.update(
                 assistant_id, **body
             )
-        return LiveAssistant(updated.id, updated.to_dict())
+        return LiveAssistant(updated.id, _raw(updated))
 
     def delete(self, assistant_id: str) -> None:
         with self._errors(f"delete assistant {assistant_id}"):
@@ -89,33 +138,61 @@ class OpenAIAssistants:
             self.client.with_options(max_retries=0).beta.assistants.delete(assistant_id)
 
     def _errors(self, what: str) -> _ErrorTranslator:
-        return _ErrorTranslator(what, self.base_url)
+        return _ErrorTranslator(what, self.base_url, self.client.api_key)
+
+    def errors(self, what: str) -> _ErrorTranslator:
+        """For callers of `self.client` itself (the doctor): SDK failures as `ApiError`s."""
+        return self._errors(what)
+
+
+def _raw(item: Any) -> dict[str, Any]:
+    # warnings=False: servers that send e.g. a float created_at would print a pydantic
+    # warning per assistant; the raw fields are all the planner wants.
+    raw: dict[str, Any] = item.to_dict(warnings=False)
+    return raw
 
 
 class _ErrorTranslator:
     """Turns SDK exceptions into one-line `ApiError`s (never the echoed request body)."""
 
-    def __init__(self, what: str, base_url: str) -> None:
+    def __init__(self, what: str, base_url: str, secret: str | None = None) -> None:
         self.what = what
         self.base_url = base_url
+        self.secret = secret
 
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> None:
         if exc is None:
             return
+        try:
+            self._translate(exc)
+        except ApiError as error:
+            if self.secret and self.secret in error.message:
+                # Some servers echo the key they refused; it must never reach a terminal.
+                error.message = error.message.replace(self.secret, "***")
+                error.args = (error.message,)
+            raise error from None
+
+    def _translate(self, exc: BaseException) -> None:
         import openai
 
         if isinstance(exc, openai.APITimeoutError):
             raise ApiError(
                 f"{self.what}: no answer from {self.base_url} in time",
-                url=self.base_url, transient=True, ambiguous=True,
+                url=self.base_url,
+                transient=True,
+                ambiguous=True,
             ) from None
         if isinstance(exc, openai.APIConnectionError):
             raise ApiError(
                 f"{self.what}: cannot reach {self.base_url} ({_first_sentence(str(exc.__cause__ or exc))})",
-                url=self.base_url, transient=True, ambiguous=True,
+                url=self.base_url,
+                transient=True,
+                ambiguous=True,
             ) from None
         if isinstance(exc, openai.APIStatusError):
             raise status_error(self.what, exc) from None
@@ -124,7 +201,14 @@ class _ErrorTranslator:
 def status_error(what: str, exc: Any) -> ApiError:
     status = int(exc.status_code)
     message, code, param = _error_fields(exc)
-    retry_after = _retry_after(exc.response.headers.get("retry-after"))
+    headers = exc.response.headers
+    # Like the SDK: the millisecond header, when a server sends it, is the precise one.
+    retry_after_ms = _retry_after(headers.get("retry-after-ms"))
+    retry_after = (
+        retry_after_ms / 1000
+        if retry_after_ms is not None
+        else _retry_after(headers.get("retry-after"))
+    )
     parts = [f"{what}: HTTP {status}"]
     if code:
         parts.append(f"[{code}]")
@@ -133,8 +217,13 @@ def status_error(what: str, exc: Any) -> ApiError:
         text += f" (param: {param})"
     transient = status in (408, 409, 429) or status >= 500
     return ApiError(
-        text, status=status, code=code, param=param, transient=transient,
-        ambiguous=status >= 500, retry_after=retry_after,
+        text,
+        status=status,
+        code=code,
+        param=param,
+        transient=transient,
+        ambiguous=status >= 500,
+        retry_after=retry_after,
     )
 
 
@@ -145,21 +234,39 @@ def _error_fields(exc: Any) -> tuple[str, str | None, str | None]:
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         code = body.get("code") or body.get("type")
         param = body.get("param")
-        return _first_sentence(body["message"]), str(code) if code else None, (
-            str(param) if param else None
+        return (
+            _first_sentence(body["message"]),
+            str(code) if code else None,
+            (str(param) if param else None),
         )
     if isinstance(body, dict) and isinstance(body.get("detail"), list) and body["detail"]:
         # pydantic-style 422 of other servers: keep the place and the complaint, never the
         # echoed input, which may be a whole 256 KB prompt.
         first = body["detail"][0]
         if isinstance(first, dict):
-            loc = ".".join(str(p) for p in first.get("loc", []) if p != "body")
-            return _first_sentence(str(first.get("msg", "invalid request"))), (
-                str(first.get("type")) if first.get("type") else None
-            ), loc or None
+            parts = list(first.get("loc") or [])
+            if parts and parts[0] in ("body", "query", "path", "header"):
+                parts = parts[1:]  # where FastAPI found it, not part of the name
+            loc = ".".join(str(p) for p in parts)
+            return (
+                _first_sentence(str(first.get("msg", "invalid request"))),
+                (str(first.get("type")) if first.get("type") else None),
+                loc or None,
+            )
     if isinstance(body, dict) and isinstance(body.get("detail"), str):
         return _first_sentence(body["detail"]), None, None
-    return _first_sentence(str(getattr(exc, "message", "") or "request failed")), None, None
+    if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
+        # {"errors": [{"message": ...}]}, as many web frameworks answer.
+        first = body["errors"][0]
+        text = first.get("message") or first.get("msg") if isinstance(first, dict) else first
+        if isinstance(text, str) and text:
+            return _first_sentence(text), None, None
+    if isinstance(body, str) and body.strip() and not body.lstrip().startswith("<"):
+        # Plain text, or {"error": "<text>"} (the SDK unwraps "error"); an HTML page of a
+        # proxy says nothing a line could hold, so it falls through to the status phrase.
+        return _first_sentence(body), None, None
+    reason = getattr(exc.response, "reason_phrase", "") or "request failed"
+    return _first_sentence(str(reason)), None, None
 
 
 def _first_sentence(text: str) -> str:

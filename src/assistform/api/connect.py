@@ -29,15 +29,19 @@ class ServerOptions:
     timeout: float = 30.0
     max_retries: int = 2
     sandbox_profile: str = "faithful"
+    #: The sandbox's data file, relative to the repository root (one per environment).
+    sandbox_data: Path = SANDBOX_DATA
 
 
 def connect(options: ServerOptions, root: Path) -> OpenAIAssistants:
     if options.sandbox:
         from assistform.sandbox.inprocess import sandbox_client
 
-        data = root / SANDBOX_DATA
+        data = root / options.sandbox_data
         data.parent.mkdir(parents=True, exist_ok=True)
-        client = sandbox_client(data, profile=options.sandbox_profile, max_retries=options.max_retries)
+        client = sandbox_client(
+            data, profile=options.sandbox_profile, max_retries=options.max_retries
+        )
         return OpenAIAssistants(client)
     api_key = os.environ.get(options.api_key_env)
     if not api_key:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from assistform.normalize import Config, fingerprint, normalize
@@ -11,18 +12,21 @@ from assistform.ownership import OwnershipTag, tag_of
 
 @dataclass(frozen=True)
 class LiveAssistant:
+    """One assistant as read. Derived values are computed once (a plan asks for them many
+    times per assistant); treat `raw` and `config` as read-only."""
+
     id: str
     raw: dict[str, Any]
 
-    @property
+    @cached_property
     def tag(self) -> OwnershipTag | None:
         return tag_of(self.raw.get("metadata"))
 
-    @property
+    @cached_property
     def config(self) -> Config:
         return normalize(self.raw)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         return fingerprint({"id": self.id, "config": self.config})
 

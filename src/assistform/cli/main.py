@@ -21,6 +21,14 @@ COMMANDS: dict[str, str] = {
     "schema": "assistform.cli.schema:schema",
     "sandbox": "assistform.cli.sandbox:sandbox",
     "plan": "assistform.cli.plan:plan",
+    "envs": "assistform.cli.envs:envs",
+    "render": "assistform.cli.render:render",
+    "apply": "assistform.cli.apply:apply",
+    "state": "assistform.cli.state:state",
+    "force-unlock": "assistform.cli.force_unlock:force_unlock",
+    "doctor": "assistform.cli.doctor:doctor",
+    "import": "assistform.cli.import_:import_command",
+    "export": "assistform.cli.export:export",
 }
 
 

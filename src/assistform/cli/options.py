@@ -4,33 +4,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from assistform.api.connect import ServerOptions
+if TYPE_CHECKING:
+    # Not at run time: `validate` uses `env_option` and must not load the API modules.
+    from assistform.api.connect import ServerOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+ENV_VARIABLE = "ASSISTFORM_ENV"
+
+
+def env_option(help_text: str) -> Callable[[F], F]:
+    """--env NAME (or $ASSISTFORM_ENV): an environment declared in assistform.yaml."""
+    return click.option("--env", metavar="NAME", envvar=ENV_VARIABLE, help=help_text)
+
 
 def server_options(func: F) -> F:
-    """--sandbox, --base-url, --state: how to reach the server and where the state lives."""
+    """--env, --sandbox, --base-url, --state: which environment, how to reach its server and
+    where its state lives. Pass them to `Workspace.discover` and `Workspace.server_options`."""
     decorators = [
+        env_option(
+            "Environment from assistform.yaml: its server, state file and overrides "
+            "(default: the one marked default: true, if any)."
+        ),
         click.option(
             "--sandbox",
             is_flag=True,
             help="Use the built-in local server (data in .assistform/, no key needed).",
         ),
+        # No envvar here: $OPENAI_BASE_URL must not beat an environment's base_url, so
+        # `connect` reads it last.
         click.option(
             "--base-url",
-            envvar="OPENAI_BASE_URL",
-            help="Base URL of the assistants server (default: $OPENAI_BASE_URL).",
+            help="Base URL of the assistants server (default: the environment's, "
+            "else $OPENAI_BASE_URL).",
         ),
         click.option(
             "--state",
             "state_path",
             type=click.Path(path_type=Path, dir_okay=False),
-            help="State file (default: state/assistform.json at the repository root).",
+            help="State file (default: state/assistform.json at the repository root, "
+            "or the environment's).",
         ),
     ]
     for decorator in reversed(decorators):
@@ -39,4 +56,7 @@ def server_options(func: F) -> F:
 
 
 def server_from(sandbox: bool, base_url: str | None) -> ServerOptions:
+    """Server options from the flags alone; `Workspace.server_options` adds the environment."""
+    from assistform.api.connect import ServerOptions
+
     return ServerOptions(sandbox=sandbox, base_url=None if sandbox else base_url)

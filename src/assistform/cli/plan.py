@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from assistform.api.connect import connect
-from assistform.cli.options import server_from, server_options
+from assistform.cli.options import server_options
+from assistform.errors import AssistformError, UsageError
 from assistform.render import render
 from assistform.workspace import Workspace
 
@@ -25,6 +26,7 @@ from assistform.workspace import Workspace
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 1 error, 2 changes.")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
 def plan(
+    env: str | None,
     sandbox: bool,
     base_url: str | None,
     state_path: Path | None,
@@ -37,14 +39,21 @@ def plan(
     color: bool | None,
 ) -> None:
     """Show what apply would change, without changing anything."""
-    workspace = Workspace.discover(Path.cwd(), state_path)
-    api = None if no_refresh else connect(server_from(sandbox, base_url), workspace.root)
-    result = workspace.plan(api, targets=targets, replace=replace)
+    try:
+        workspace = Workspace.discover(Path.cwd(), state_path, sandbox=sandbox, env=env)
+        server = workspace.server_options(sandbox=sandbox, base_url=base_url)
+        api = None if no_refresh else connect(server, workspace.root)
+        result = workspace.plan(api, targets=targets, replace=replace)
+    except UsageError as exc:
+        if not detailed_exitcode:
+            raise
+        # Exit 2 means "changes" here: a missing key in CI must not read as drift.
+        raise AssistformError(exc.message, exc.location) from None
     use_color = color if color is not None else (output_format == "text" and sys.stdout.isatty())
     click.echo(render(result, output_format, color=use_color), nl=False)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render(result, "json"), encoding="utf-8")
         click.echo(f"Saved the plan to {out}; apply it with: assistform apply {out}", err=True)
-    if detailed_exitcode and result.has_changes:
+    if detailed_exitcode and result.writes_state:
         sys.exit(2)

@@ -1,6 +1,11 @@
 """`assistform validate`: offline checks of the specs, fast enough for a pre-commit hook.
 
 Imports nothing that talks to the network: a test holds it to that.
+
+Text output is compiler-style, one `path:line:col: severity: message` line per finding,
+sorted by file and position, on stderr; then a one-line summary, on stdout when the specs
+pass and on stderr when they fail. `--format json` prints one JSON document on stdout.
+Exit 0 when valid, 1 when not (warnings count with `--strict`), 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -11,43 +16,68 @@ from pathlib import Path
 
 import click
 
-from assistform.errors import Diagnostic, Severity
-from assistform.spec.load import LoadResult, find_root, load_specs
+from assistform.cli.options import env_option
+from assistform.errors import Diagnostic
+from assistform.spec.load import LoadResult, find_root, load_every_environment, load_specs
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
     help="Output as compiler-style lines or as JSON.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
-    """Check specs offline: with no PATH, every spec under assistants/."""
+@env_option(
+    "Check the specs as this environment merges them "
+    "(default: as written and as every environment declared in assistform.yaml merges them)."
+)
+def validate(paths: tuple[Path, ...], output_format: str, strict: bool, env: str | None) -> None:
+    """Check specs offline: the files or folders given, or every spec under assistants/.
+
+    Key clashes (a.yaml beside a.yml) are checked across the whole folder either way.
+    """
     root = find_root(Path.cwd())
-    result = load_specs(root, list(paths) if paths else None)
+    chosen = list(paths) if paths else None
+    result = load_specs(root, chosen, env=env) if env else load_every_environment(root, chosen)
     failed = bool(result.errors) or (strict and bool(result.warnings))
     if output_format == "json":
         click.echo(json.dumps(_as_json(result, failed), indent=2))
     else:
         for diagnostic in result.diagnostics:
-            click.echo(str(diagnostic), err=diagnostic.severity is Severity.ERROR)
-        click.echo(_summary(result), err=failed)
+            click.echo(str(diagnostic), err=True)
+        click.echo(_summary(result, strict), err=failed)
     sys.exit(1 if failed else 0)
 
 
-def _summary(result: LoadResult) -> str:
-    files = f"{result.files} spec{'s' if result.files != 1 else ''}"
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(result: LoadResult, strict: bool) -> str:
+    files = _plural(result.files, "spec")
     errors, warnings = len(result.errors), len(result.warnings)
     if not errors and not warnings:
         return f"{files} valid."
-    return f"{files}: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}."
+    text = f"{files}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    if strict and warnings:
+        text += " (--strict: warnings fail)"
+    return text + "."
 
 
 def _as_json(result: LoadResult, failed: bool) -> dict[str, object]:
     def item(d: Diagnostic) -> dict[str, object]:
         loc = d.location
-        return {"path": loc.path, "line": loc.line, "col": loc.col, "severity": d.severity.value, "message": d.message}
+        return {
+            "path": loc.path,
+            "line": loc.line,
+            "col": loc.col,
+            "severity": d.severity.value,
+            "message": d.message,
+        }
 
     return {
         "valid": not failed,

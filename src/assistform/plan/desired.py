@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from assistform.normalize import Config, normalize
@@ -17,8 +18,9 @@ class DesiredAssistant:
     lifecycle: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
 
-    @property
+    @cached_property
     def config(self) -> Config:
+        """Normalized once; read-only."""
         return normalize(self.request)
 
 

@@ -33,10 +33,15 @@ def field_changes(
         old, new = before.get(name), after.get(name)
         if old == new:
             continue
-        if not isinstance(old, dict | list) or not isinstance(new, dict | list) or type(old) is not type(new):
+        if (
+            not isinstance(old, dict | list)
+            or not isinstance(new, dict | list)
+            or type(old) is not type(new)
+        ):
             found.append((name, old, new))
             continue
-        diff = DeepDiff({name: old}, {name: new}, verbose_level=2)
+        # 1 and 1.0 are equal here as everywhere else in a plan (e.g. inside JSON schemas).
+        diff = DeepDiff({name: old}, {name: new}, verbose_level=2, ignore_numeric_type_changes=True)
         rows: list[tuple[str, Any, Any]] = []
         for kind, entries in diff.items():
             for path, value in entries.items():
@@ -50,8 +55,9 @@ def field_changes(
     return found
 
 
-def _sort_key(path: str) -> list[Any]:
-    return [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", path) if p]
+def _sort_key(path: str) -> list[tuple[int, int, str]]:
+    # Tagged, so that an index and a key such as metadata "2024" compare without TypeError.
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\[\]]+", path) if p]
 
 
 def to_field_changes(

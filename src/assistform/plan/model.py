@@ -7,7 +7,7 @@ This is also the public JSON format of `plan --format json` and `plan --out`:
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 PLAN_FORMAT_VERSION = 1
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     NOOP = "no-op"
     CREATE = "create"
     UPDATE = "update"
@@ -23,7 +23,7 @@ class Action(str, Enum):
     DELETE = "delete"
 
 
-class Reason(str, Enum):
+class Reason(StrEnum):
     NEW_SPEC = "new-spec"  # a spec with nothing live behind it yet
     SPEC_CHANGED = "spec-changed"  # the repo asks for other values than were applied
     DRIFT = "drift"  # the live assistant was changed outside assistform
@@ -33,6 +33,8 @@ class Reason(str, Enum):
     REPLACE_REQUESTED = "replace-requested"  # --replace KEY
     ADOPTED = "adopted"  # found live by its ownership tag, unknown to the state
     DUPLICATE = "duplicate"  # a second live assistant carrying our tag for the same key
+    CREATE_ONLY = "create-only"  # a changed value the API takes only at create (vector_stores)
+    LIFECYCLE_CHANGED = "lifecycle-changed"  # only the spec's lifecycle changed: state only
 
 
 class FieldChange(BaseModel):
@@ -68,6 +70,9 @@ class ResourceChange(BaseModel):
     adopt: bool = False
     #: The state lists this key and apply must forget it (spec removed, deleted outside).
     forget: bool = False
+    #: Nothing changes live, but apply rewrites the key's state entry: its lifecycle changed
+    #: (prevent_destroy must protect an assistant even after its spec file is deleted).
+    record: bool = False
     source: str | None = None
     lifecycle: dict[str, Any] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
@@ -78,7 +83,7 @@ class ResourceChange(BaseModel):
 
     @property
     def writes_state(self) -> bool:
-        return self.action is not Action.NOOP or self.adopt or self.forget
+        return self.action is not Action.NOOP or self.adopt or self.forget or self.record
 
 
 class StateRef(BaseModel):
@@ -103,6 +108,11 @@ class Plan(BaseModel):
     state: StateRef
     live: LiveRef
     targets: list[str] = Field(default_factory=list)
+    #: Where the plan was made: the environment of assistform.yaml, and the server's base
+    #: URL (`sandbox` for the built-in one; None with --no-refresh). A saved plan is applied
+    #: there and nowhere else.
+    env: str | None = None
+    server: str | None = None
     resource_changes: list[ResourceChange] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 

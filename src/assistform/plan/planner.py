@@ -28,7 +28,10 @@ from assistform.ownership import OwnershipTag, with_tag
 from assistform.plan.desired import DesiredAssistant
 from assistform.plan.fielddiff import field_changes, to_field_changes
 from assistform.plan.model import Action, LiveRef, Plan, Reason, ResourceChange, StateRef
+from assistform.spec.model import Lifecycle
 from assistform.state import ResourceState, State
+
+LIFECYCLE_DEFAULTS = Lifecycle().model_dump(mode="json")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class PlanOptions:
     targets: tuple[str, ...] = ()
     #: Keys to replace even if nothing changed.
     replace: tuple[str, ...] = ()
+    env: str | None = None
+    server: str | None = None
 
 
 @dataclass
@@ -59,22 +64,28 @@ def make_plan(
     now: datetime,
 ) -> Plan:
     """Plan the changes that make `live` match `desired`. `live` is None with --no-refresh."""
+    warnings: list[str] = list(live.warnings) if live else []
+    wanted = {d.key: d for d in desired}
+    if live is not None:
+        state = _recover_lost_state(state, live, set(wanted), warnings)
     ctx = _Context(state, live, options)
     if live is not None:
         ctx.by_id = live.by_id()
         for assistant in sorted(live.managed(), key=_age):
             assert assistant.tag is not None
             ctx.by_key[assistant.tag.key].append(assistant)
-    wanted = {d.key: d for d in desired}
     keys = sorted(set(wanted) | set(state.resources) | set(ctx.by_key))
     selected = [k for k in keys if _selected(k, options.targets)]
     changes: list[ResourceChange] = []
-    warnings: list[str] = list(live.warnings) if live else []
     for target in options.targets:
         if not any(fnmatch.fnmatchcase(k, target) for k in keys):
             warnings.append(f"--target {target} matches no spec, state entry or live assistant")
     for key in selected:
         changes.extend(_plan_key(key, wanted.get(key), ctx, warnings))
+    replaced = [c.key for c in changes if Reason.REPLACE_REQUESTED in c.reasons]
+    for pattern in options.replace:
+        if not any(fnmatch.fnmatchcase(k, pattern) for k in replaced):
+            warnings.append(f"--replace {pattern} matches no assistant there is to replace")
     _refuse_destroying_protected(changes, wanted, state)
     return Plan(
         tool_version=options.tool_version,
@@ -82,9 +93,39 @@ def make_plan(
         state=StateRef(path=options.state_path, lineage=state.lineage, serial=state.serial),
         live=_live_ref(live, ctx),
         targets=list(options.targets),
+        env=options.env,
+        server=options.server,
         resource_changes=changes,
         warnings=warnings,
     )
+
+
+def _recover_lost_state(
+    state: State, live: LiveSet, wanted: set[str], warnings: list[str]
+) -> State:
+    """An empty state facing assistants we tagged for these very keys: the state was lost
+    (or never committed). Planning creates would duplicate every one of them, so the plan
+    takes their lineage and adopts them, as `state rebuild` would; a reviewer sees each
+    adoption. Several lineages are ambiguous (several environments on one server?): refuse.
+    """
+    if state.resources or state.serial != 0:
+        return state
+    lineages = sorted(
+        {a.tag.lineage for a in live.managed() if a.tag is not None and a.tag.key in wanted}
+    )
+    if not lineages:
+        return state
+    if len(lineages) > 1:
+        raise PlanError(
+            "the state is empty, but live assistants carry assistform tags of several "
+            f"lineages for these specs ({', '.join(lineages)}): planning creates would "
+            "duplicate them; pick one with `assistform state rebuild --lineage LINEAGE`"
+        )
+    warnings.append(
+        f"the state is empty but live assistants carry tags of lineage {lineages[0]} for "
+        "these specs: adopting them (was the state file lost?)"
+    )
+    return state.model_copy(update={"lineage": lineages[0]})
 
 
 def _selected(key: str, targets: tuple[str, ...]) -> bool:
@@ -116,10 +157,12 @@ def _plan_key(
     tag = OwnershipTag(key, ctx.state.lineage)
     current, extras = _find_live(key, recorded, ctx, warnings)
     changes: list[ResourceChange] = []
-    if desired is None:
+    if desired is None and recorded is None and current is None:
+        pass  # only another lineage's assistants carry this key: not ours to plan
+    elif desired is None:
         changes.append(_plan_removal(key, recorded, current, ctx))
     elif ctx.live is None:
-        changes.append(_plan_offline(key, desired, recorded, tag))
+        changes.append(_plan_offline(key, desired, recorded, tag, ctx.options))
     elif current is None:
         changes.append(_create(key, desired, tag, recorded))
     else:
@@ -146,13 +189,14 @@ def _find_live(
     if ctx.live is None:
         return None, []
     tagged = ctx.by_key.get(key, [])
+    ours = [a for a in tagged if a.tag and a.tag.lineage == ctx.state.lineage]
     current = ctx.by_id.get(recorded.id) if recorded else None
-    if current is None and tagged:
-        ours = [a for a in tagged if a.tag and a.tag.lineage == ctx.state.lineage]
-        current = (ours or tagged)[0]
-    others = [a for a in tagged if current is None or a.id != current.id]
-    extras = [a for a in others if a.tag and a.tag.lineage == ctx.state.lineage]
-    foreign = [a for a in others if a not in extras]
+    if current is None and ours:
+        # Only our own lineage is adopted: a foreign one belongs to another state (another
+        # environment sharing the project), and taking it over would start a tug of war.
+        current = ours[0]
+    extras = [a for a in ours if current is None or a.id != current.id]
+    foreign = [a for a in tagged if a not in ours and (current is None or a.id != current.id)]
     if extras:
         ids = ", ".join(a.id for a in extras)
         warnings.append(
@@ -163,7 +207,8 @@ def _find_live(
         ids = ", ".join(a.id for a in foreign)
         warnings.append(
             f"live assistant(s) {ids} carry the key '{key}' from another state lineage: "
-            "not touched (another environment or an old state?)"
+            "not touched (another environment's? if this state was lost, run "
+            "`assistform state rebuild` instead of applying)"
         )
     return current, extras
 
@@ -193,7 +238,7 @@ def _create_body(desired: DesiredAssistant, tag: OwnershipTag) -> dict[str, Any]
 
 def _comparable(live: LiveAssistant, desired: Config, recorded: ResourceState | None) -> Config:
     """The live configuration, with what the API does not return taken from the state."""
-    current = live.config
+    current = dict(live.config)
     applied = recorded.applied if recorded else {}
     for name in STATE_ONLY_FIELDS:
         current[name] = applied.get(name)
@@ -234,14 +279,16 @@ def _plan_existing(
         notes.append(f"found {live.id} by its ownership tag; recording it in the state")
     if any(applied is None or want.get(f) != applied.get(f) for f in differing):
         reasons.append(Reason.SPEC_CHANGED)
-    if drifted & set(differing):
+    retag = live.tag != tag
+    if drifted & set(differing) or retag:
         reasons.append(Reason.DRIFT)
+    if drifted & set(differing):
         notes.append("changed outside assistform: " + ", ".join(sorted(drifted & set(differing))))
     for name in sorted(STATE_ONLY_FIELDS & set(differing)):
         notes.append(f"{name} is not returned by the API: compared with the state")
-    replace_fields = set(desired.lifecycle.get("replace_on_change", [])) & set(differing)
-    forced = any(fnmatch.fnmatchcase(key, pattern) for pattern in options.replace)
-    retag = live.tag != tag
+    state_only = set(STATE_ONLY_FIELDS)
+    if uses_vector_store_helper(want) and applied is not None and uses_vector_store_helper(applied):
+        state_only.add("tool_resources")
     base: dict[str, Any] = {
         "key": key,
         "id": live.id,
@@ -251,38 +298,31 @@ def _plan_existing(
         "adopt": adopt,
         "source": desired.source,
         "lifecycle": desired.lifecycle,
+        "changes": to_field_changes(field_changes(current, want, differing), drifted, state_only),
     }
-    changes = to_field_changes(
-        field_changes(current, want, differing), drifted, set(STATE_ONLY_FIELDS)
-    )
-    if replace_fields or forced:
-        if replace_fields:
-            reasons.append(Reason.REPLACE_ON_CHANGE)
-            notes.append("lifecycle.replace_on_change: " + ", ".join(sorted(replace_fields)))
-        if forced:
-            reasons.append(Reason.REPLACE_REQUESTED)
-        return ResourceChange(
-            **base,
-            action=Action.REPLACE,
-            reasons=reasons,
-            changes=changes,
-            request=_create_body(desired, tag),
-            notes=notes,
-        )
-    if not differing and not retag:
-        return ResourceChange(**base, action=Action.NOOP, reasons=reasons, notes=notes)
-    body = {name: desired.request.get(name, RESET_VALUES[name]) for name in differing}
-    if retag or "metadata" in body:
-        body["metadata"] = with_tag(desired.request.get("metadata"), tag)
-        if retag and "metadata" not in differing:
-            notes.append("restoring the ownership tag in metadata")
-    return ResourceChange(
-        **base, action=Action.UPDATE, reasons=reasons, changes=changes, request=body, notes=notes
+    # Under ignore_changes, a restored tag keeps the live metadata the user asked to ignore.
+    metadata = current["metadata"] if "metadata" in ignored else desired.request.get("metadata")
+    return _choose(
+        base,
+        desired,
+        recorded,
+        tag,
+        differing,
+        reasons,
+        notes,
+        forced=_forced(key, options),
+        retag=retag,
+        metadata=metadata,
+        adopt=adopt,
     )
 
 
 def _plan_offline(
-    key: str, desired: DesiredAssistant, recorded: ResourceState | None, tag: OwnershipTag
+    key: str,
+    desired: DesiredAssistant,
+    recorded: ResourceState | None,
+    tag: OwnershipTag,
+    options: PlanOptions,
 ) -> ResourceChange:
     """--no-refresh: trust the state as the picture of the live assistant."""
     if recorded is None:
@@ -297,26 +337,103 @@ def _plan_offline(
         "after": want,
         "source": desired.source,
         "lifecycle": desired.lifecycle,
-        "notes": ["planned from the state alone (--no-refresh): drift is not seen"],
+        "changes": to_field_changes(
+            field_changes(recorded.applied, want, differing), set(), set(FIELDS)
+        ),
     }
-    if not differing:
-        return ResourceChange(**base, action=Action.NOOP)
-    changes = to_field_changes(field_changes(recorded.applied, want, differing), set(), set())
-    replace = set(desired.lifecycle.get("replace_on_change", [])) & set(differing)
-    if replace:
+    reasons = [Reason.SPEC_CHANGED] if differing else []
+    notes = ["planned from the state alone (--no-refresh): drift is not seen"]
+    return _choose(
+        base,
+        desired,
+        recorded,
+        tag,
+        differing,
+        reasons,
+        notes,
+        forced=_forced(key, options),
+        retag=False,
+        metadata=desired.request.get("metadata"),
+        adopt=False,
+    )
+
+
+def _lifecycle_changed(recorded: ResourceState, desired: DesiredAssistant) -> bool:
+    # Options absent from either side are at their defaults (older states, hand-made ones).
+    return {**LIFECYCLE_DEFAULTS, **recorded.lifecycle} != {
+        **LIFECYCLE_DEFAULTS,
+        **desired.lifecycle,
+    }
+
+
+def _forced(key: str, options: PlanOptions) -> bool:
+    return any(fnmatch.fnmatchcase(key, pattern) for pattern in options.replace)
+
+
+def _choose(
+    base: dict[str, Any],
+    desired: DesiredAssistant,
+    recorded: ResourceState | None,
+    tag: OwnershipTag,
+    differing: list[str],
+    reasons: list[Reason],
+    notes: list[str],
+    *,
+    forced: bool,
+    retag: bool,
+    metadata: dict[str, str] | None,
+    adopt: bool,
+) -> ResourceChange:
+    """The action for a key with an assistant behind it, once its differences are known."""
+    want = base["after"]
+    replace_fields = set(desired.lifecycle.get("replace_on_change", [])) & set(differing)
+    create_only = (
+        "tool_resources" in differing
+        and uses_vector_store_helper(want)
+        and base["before"]["tool_resources"].get("file_search")
+        != want["tool_resources"]["file_search"]
+    )
+    if replace_fields or create_only or forced:
+        if replace_fields:
+            reasons.append(Reason.REPLACE_ON_CHANGE)
+            notes.append("lifecycle.replace_on_change: " + ", ".join(sorted(replace_fields)))
+        if create_only:
+            reasons.append(Reason.CREATE_ONLY)
+            notes.append("tool_resources.file_search.vector_stores is only taken at create")
+        if forced:
+            reasons.append(Reason.REPLACE_REQUESTED)
         return ResourceChange(
             **base,
             action=Action.REPLACE,
-            reasons=[Reason.SPEC_CHANGED, Reason.REPLACE_ON_CHANGE],
-            changes=changes,
+            reasons=reasons,
             request=_create_body(desired, tag),
+            notes=notes,
         )
-    body = {name: desired.request.get(name, RESET_VALUES[name]) for name in differing}
-    if "metadata" in body:
-        body["metadata"] = with_tag(desired.request.get("metadata"), tag)
-    return ResourceChange(
-        **base, action=Action.UPDATE, reasons=[Reason.SPEC_CHANGED], changes=changes, request=body
-    )
+    if not differing and not retag:
+        record = not adopt and recorded is not None and _lifecycle_changed(recorded, desired)
+        if record:
+            reasons.append(Reason.LIFECYCLE_CHANGED)
+            notes.append("lifecycle changed: recording it in the state")
+        return ResourceChange(
+            **base, action=Action.NOOP, reasons=reasons, notes=notes, record=record
+        )
+    # Not .get(name, RESET_VALUES[name]): `model` has no reset value and is always set.
+    body = {
+        name: desired.request[name] if name in desired.request else RESET_VALUES[name]
+        for name in differing
+    }
+    if "tool_resources" in body:
+        # Modify replaces tool_resources one resource at a time: reset those left out.
+        resources = {**RESET_VALUES["tool_resources"], **body["tool_resources"]}
+        if uses_vector_store_helper(want):
+            # Unchanged (a change is a replace), and a modify may not carry the helper.
+            del resources["file_search"]
+        body["tool_resources"] = resources
+    if retag or "metadata" in body:
+        body["metadata"] = with_tag(metadata, tag)
+        if retag and "metadata" not in differing:
+            notes.append("restoring the ownership tag in metadata")
+    return ResourceChange(**base, action=Action.UPDATE, reasons=reasons, request=body, notes=notes)
 
 
 def _plan_removal(
@@ -354,7 +471,10 @@ def _refuse_destroying_protected(
 ) -> None:
     blocked = []
     for change in changes:
-        if change.action not in (Action.DELETE, Action.REPLACE) or Reason.DUPLICATE in change.reasons:
+        if (
+            change.action not in (Action.DELETE, Action.REPLACE)
+            or Reason.DUPLICATE in change.reasons
+        ):
             continue
         spec = wanted.get(change.key)
         recorded = state.resources.get(change.key)

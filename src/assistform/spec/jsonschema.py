@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistform import ownership
 from assistform.spec.model import AssistantSpec
 
 SCHEMA_ID = "https://assistform.dev/schema/assistant.schema.json"
@@ -25,4 +26,8 @@ def spec_json_schema() -> dict[str, Any]:
         ]
     }
     schema["$defs"].pop("AutoFormat", None)
+    # The ownership tag's key is reserved: a model validator can't say so in the schema.
+    for option in schema["properties"]["metadata"]["anyOf"]:
+        if option.get("type") == "object":
+            option.setdefault("propertyNames", {})["not"] = {"const": ownership.TAG_KEY}
     return schema

@@ -1,8 +1,13 @@
 """The spec format as pydantic models: exactly the create-assistant request, plus
 assistform's own `instructions_file` and `lifecycle`.
 
-Strict types (no "1" -> 1 coercion) and `extra="forbid"` everywhere: a spec that the API
-would read differently from its author is refused here, before anything touches the network.
+Strict types (no "1" -> 1 coercion), no NaN or infinity, and `extra="forbid"` everywhere: a
+spec that the API would read differently from its author is refused here, before anything
+touches the network.
+
+Errors raised by our own validators are `PydanticCustomError`s whose type starts with
+`spec_` and whose message is a whole sentence; their context may name, as `field`, the key
+of the checked mapping that the error should point at (see `spec.messages`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from assistform import limits
+from assistform import limits, ownership
 
 #: Fields of the create request that `lifecycle` options may name.
 FieldName = Literal[
@@ -45,7 +50,7 @@ FunctionName = Annotated[str, StringConstraints(pattern=limits.FUNCTION_NAME_PAT
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class RankingOptions(_Strict):
@@ -107,8 +112,14 @@ class StaticChunking(_Strict):
     def _overlap_at_most_half(self) -> StaticChunking:
         if self.chunk_overlap_tokens > self.max_chunk_size_tokens // 2:
             raise PydanticCustomError(
-                "chunk_overlap",
-                "chunk_overlap_tokens must not exceed half of max_chunk_size_tokens",
+                "spec_chunk_overlap",
+                "chunk_overlap_tokens ({overlap}) must not exceed half of "
+                "max_chunk_size_tokens ({size})",
+                {
+                    "field": "chunk_overlap_tokens",
+                    "overlap": self.chunk_overlap_tokens,
+                    "size": self.max_chunk_size_tokens,
+                },
             )
         return self
 
@@ -131,14 +142,20 @@ class VectorStoreHelper(_Strict):
     file_ids: Annotated[list[str], Field(max_length=limits.VECTOR_STORE_FILE_IDS_MAX)] = []
     chunking_strategy: ChunkingStrategy | None = None
     metadata: (
-        Annotated[
-            dict[MetadataKey, MetadataValue], Field(max_length=limits.METADATA_PAIRS_MAX)
-        ]
+        Annotated[dict[MetadataKey, MetadataValue], Field(max_length=limits.METADATA_PAIRS_MAX)]
         | None
     ) = None
 
 
 class FileSearchResources(_Strict):
+    """Either vector_store_ids or vector_stores, not both."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [{"required": ["vector_store_ids"]}, {"required": ["vector_stores"]}]
+        }
+    )
+
     vector_store_ids: Annotated[list[str], Field(max_length=limits.VECTOR_STORE_IDS_MAX)] | None = (
         None
     )
@@ -150,7 +167,15 @@ class FileSearchResources(_Strict):
     def _one_of(self) -> FileSearchResources:
         if self.vector_store_ids is not None and self.vector_stores is not None:
             raise PydanticCustomError(
-                "one_of", "give either vector_store_ids or vector_stores, not both"
+                "spec_one_of",
+                "tool_resources.file_search takes either vector_store_ids or vector_stores, "
+                "not both",
+                {"field": "vector_stores"},
+            )
+        if self.vector_store_ids is None and self.vector_stores is None:
+            raise PydanticCustomError(
+                "spec_one_of",
+                "tool_resources.file_search needs vector_store_ids or vector_stores",
             )
         return self
 
@@ -204,24 +229,27 @@ class Lifecycle(_Strict):
 
 
 class AssistantSpec(_Strict):
-    """One assistant as written in `assistants/<key>.yaml`."""
+    """One assistant as written in `assistants/<key>.yaml`.
+
+    `metadata` holds at most 15 pairs, not the API's 16: assistform's ownership tag takes one.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={"not": {"required": ["instructions", "instructions_file"]}}
+    )
 
     model: Annotated[str, StringConstraints(min_length=1)]
     name: Annotated[str, StringConstraints(max_length=limits.NAME_MAX)] | None = None
-    description: Annotated[str, StringConstraints(max_length=limits.DESCRIPTION_MAX)] | None = (
+    description: Annotated[str, StringConstraints(max_length=limits.DESCRIPTION_MAX)] | None = None
+    instructions: Annotated[str, StringConstraints(max_length=limits.INSTRUCTIONS_MAX)] | None = (
         None
     )
-    instructions: (
-        Annotated[str, StringConstraints(max_length=limits.INSTRUCTIONS_MAX)] | None
-    ) = None
     instructions_file: Annotated[str, StringConstraints(min_length=1)] | None = None
     reasoning_effort: ReasoningEffort | None = None
     tools: Annotated[list[Tool], Field(max_length=limits.TOOLS_MAX)] = []
     tool_resources: ToolResources | None = None
     metadata: (
-        Annotated[
-            dict[MetadataKey, MetadataValue], Field(max_length=limits.METADATA_PAIRS_MAX)
-        ]
+        Annotated[dict[MetadataKey, MetadataValue], Field(max_length=ownership.USER_METADATA_MAX)]
         | None
     ) = None
     temperature: (
@@ -238,9 +266,17 @@ class AssistantSpec(_Strict):
             if value == limits.RESPONSE_FORMAT_AUTO:
                 return {"type": "auto"}
             raise PydanticCustomError(
-                "response_format_string",
-                "response_format must be 'auto' or a mapping with type "
-                "text, json_object or json_schema",
+                "spec_response_format",
+                "response_format must be 'auto' or a mapping with a type of "
+                "'text', 'json_object' or 'json_schema', not '{value}'",
+                {"value": value},
+            )
+        if isinstance(value, dict) and value.get("type") == limits.RESPONSE_FORMAT_AUTO:
+            raise PydanticCustomError(
+                "spec_response_format",
+                "write 'response_format: auto' as a plain string; "
+                "a mapping's type is 'text', 'json_object' or 'json_schema'",
+                {"field": "type"},
             )
         return value
 
@@ -248,8 +284,9 @@ class AssistantSpec(_Strict):
     def _one_instructions_source(self) -> AssistantSpec:
         if self.instructions is not None and self.instructions_file is not None:
             raise PydanticCustomError(
-                "instructions_conflict",
+                "spec_instructions_conflict",
                 "give either instructions or instructions_file, not both",
+                {"field": "instructions_file"},
             )
         return self
 

@@ -1,0 +1,439 @@
+"""Take over assistants that assistform did not create: `import` one, `export` many.
+
+For each assistant: write its spec (`spec.writer`), load it back as `validate` does and
+check that it asks for exactly the live configuration, then tag the assistant and record it
+in the state, under the state lock. Every refusal comes before the first write. When a step
+fails after the files are written, the files of each assistant not yet taken over are put
+back as they were: a spec for an assistant that is neither tagged nor recorded would make
+the next plan create a second one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistform import ownership
+from assistform.api.client import AssistantsApi
+from assistform.api.live import LiveAssistant
+from assistform.apply.lock import StateLock
+from assistform.errors import ApiError, PlanError, Severity, UsageError
+from assistform.normalize import STATE_ONLY_FIELDS, Config
+from assistform.ownership import OwnershipTag, with_tag, without_tag
+from assistform.plan.desired import DesiredAssistant, desired_from
+from assistform.spec.load import (
+    KEY_PATTERN,
+    SPEC_DIR,
+    SPEC_SUFFIXES,
+    LoadedSpec,
+    display,
+    load_every_environment,
+    load_one,
+    load_specs,
+)
+from assistform.spec.writer import SCHEMA_PATH, SpecFiles, spec_files
+from assistform.state import ResourceState, State, StateFile
+from assistform.workspace import Workspace
+
+#: Longest key made from a name; suffixes (-2, -3, ...) come on top.
+SLUG_MAX = 64
+
+
+@dataclass(frozen=True)
+class Target:
+    """One live assistant and where its spec goes."""
+
+    key: str
+    live: LiveAssistant
+    files: SpecFiles
+    spec_path: Path
+    instructions_path: Path | None = None
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p for p in (self.spec_path, self.instructions_path) if p is not None]
+
+
+@dataclass
+class Report:
+    """What an import or export did, for the command to print."""
+
+    targets: list[Target] = field(default_factory=list)
+    #: Tagged and recorded in the state, in the order they were taken over.
+    adopted: list[Target] = field(default_factory=list)
+    #: Modify calls made to set the ownership tag (none for one already tagged).
+    tagged: int = 0
+    #: Lines to print as they are: findings of `validate` on the written specs, and the like.
+    warnings: list[str] = field(default_factory=list)
+    state_path: Path | None = None
+    #: Where the specs went, and whether plan reads them there (`assistants/`).
+    directory: Path | None = None
+    planned: bool = True
+
+
+def slug(text: str) -> str:
+    """`"Support Bot (EU) #2"` -> `support-bot-eu-2`: lower-case ASCII words joined by `-`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return words[:SLUG_MAX].rstrip("-")
+
+
+def id_key(assistant_id: str) -> str:
+    """An id as a key: ids are opaque, so anything outside `[A-Za-z0-9_-]` becomes `-`.
+    No dots: `x.prod` would read as the `prod` overlay of `x`."""
+    key = re.sub(r"[^A-Za-z0-9_-]+", "-", assistant_id).strip("-")
+    return key[:SLUG_MAX] or "assistant"
+
+
+def valid_key(key: str) -> bool:
+    return bool(KEY_PATTERN.match(key)) and len(key) <= ownership.KEY_MAX
+
+
+def assign_keys(
+    assistants: Sequence[LiveAssistant], state: State, *, reserved: Iterable[str] = ()
+) -> dict[str, str]:
+    """A key per assistant id: the one the state or its ownership tag gives it, else its
+    name made file-safe (else its id), then `-2`, `-3`... until unique. Unique ignoring
+    case, for the file systems that do; `reserved` keys (other assistants' tags) are taken."""
+    recorded = {resource.id: key for key, resource in state.resources.items()}
+    used = {k.casefold() for k in (*state.resources, *reserved)}
+    keys: dict[str, str] = {}
+    given: set[str] = set()
+    for assistant in assistants:
+        tag = assistant.tag
+        fixed = recorded.get(assistant.id) or (
+            tag.key if tag is not None and valid_key(tag.key) else None
+        )
+        if fixed is not None and fixed.casefold() not in given:
+            keys[assistant.id] = fixed
+            given.add(fixed.casefold())
+            used.add(fixed.casefold())
+    for assistant in assistants:
+        if assistant.id in keys:
+            continue
+        name = assistant.raw.get("name")
+        base = (slug(name) if isinstance(name, str) else "") or id_key(assistant.id)
+        candidate, n = base, 2
+        while candidate.casefold() in used:
+            candidate, n = f"{base}-{n}", n + 1
+        keys[assistant.id] = candidate
+        used.add(candidate.casefold())
+    return keys
+
+
+def target_for(key: str, live: LiveAssistant, directory: Path, root: Path) -> Target:
+    """Where `key`'s spec goes under `directory`: an existing `.yml` of the key is reused,
+    so that `--force` never leaves two files defining one key."""
+    spec_path = directory / f"{key}.yaml"
+    for suffix in SPEC_SUFFIXES:
+        if (directory / f"{key}{suffix}").exists():
+            spec_path = directory / f"{key}{suffix}"
+            break
+    schema = Path(os.path.relpath(root / SCHEMA_PATH, spec_path.parent)).as_posix()
+    files = spec_files(key, live.raw, schema=schema)
+    instructions = directory / str(files.instructions_path) if files.instructions_path else None
+    return Target(key, live, files, spec_path, instructions)
+
+
+def refuse_existing(targets: Sequence[Target], *, force: bool) -> None:
+    if force:
+        return
+    existing = [display(p) for t in targets for p in t.paths if p.exists()]
+    if existing:
+        shown = ", ".join(existing[:5])
+        if len(existing) > 5:
+            shown += f" and {len(existing) - 5} more"
+        verb = "exists" if len(existing) == 1 else "exist"
+        raise PlanError(f"{shown} already {verb}: pass --force to overwrite")
+
+
+def check_takeover(target: Target, state: State) -> None:
+    """Refuse to take over an assistant that some key or state already manages."""
+    key, live = target.key, target.live
+    recorded = state.resources.get(key)
+    if recorded is not None and recorded.id != live.id:
+        raise PlanError(f"key '{key}' already manages {recorded.id}: choose another key")
+    for other, resource in state.resources.items():
+        if resource.id == live.id and other != key:
+            raise PlanError(f"{live.id} is already managed as '{other}'")
+    tag = live.tag
+    if tag is not None and tag.lineage != state.lineage:
+        raise PlanError(
+            f"{live.id} carries the ownership tag of another state (lineage {tag.lineage}): "
+            "another environment manages it. Remove its 'assistform' metadata key first "
+            "if it should move here"
+        )
+    if tag is not None and tag.key != key:
+        raise PlanError(
+            f"{live.id} carries the ownership tag of '{tag.key}': import it as that key"
+        )
+    pairs = len(without_tag(live.raw.get("metadata")))
+    if pairs > ownership.USER_METADATA_MAX:
+        raise PlanError(
+            f"{live.id} has {pairs} metadata pairs, the API's limit: the ownership tag needs "
+            "one free; remove a pair first"
+        )
+
+
+def import_assistant(
+    workspace: Workspace, api: AssistantsApi, key: str, assistant_id: str, *, force: bool
+) -> Report:
+    """Take over one live assistant as `key`: one GET, at most one modify (the tag)."""
+    if not valid_key(key):
+        raise UsageError(
+            f"key '{key}' may only use letters, digits, '_', '.', '-' and '/' "
+            f"(at most {ownership.KEY_MAX} characters), as a spec's path under {SPEC_DIR}/"
+        )
+    live = api.get(assistant_id)
+    target = target_for(key, live, workspace.root / SPEC_DIR, workspace.root)
+    state_file = workspace.state_file
+    with StateLock(state_file.lock_path):
+        state = state_file.load()
+        check_takeover(target, state)
+        refuse_existing([target], force=force)
+        report = Report(targets=[target], state_path=state_file.path)
+        _write_and_adopt(report, workspace, api, state)
+    return report
+
+
+def export_assistants(
+    workspace: Workspace,
+    api: AssistantsApi,
+    *,
+    unmanaged: bool,
+    directory: Path | None,
+    adopt: bool,
+    force: bool,
+) -> Report:
+    """Write a spec for every live assistant (or every untagged one); with `adopt`, also
+    tag and record each, so that the next plan shows no change."""
+    spec_dir = workspace.root / SPEC_DIR
+    directory = directory if directory is not None else spec_dir
+    if _inside(directory, spec_dir) and not _same_folder(directory, spec_dir):
+        # The folder would become part of every key, and a managed assistant's key is fixed.
+        raise UsageError(
+            f"--dir {display(directory)} is inside {display(spec_dir)}/: leave --dir out, "
+            "or give a folder outside it to review the specs there"
+        )
+    if adopt and not _same_folder(directory, spec_dir):
+        raise UsageError(
+            "--adopt writes the specs where plan reads them: leave --dir out, "
+            f"or give {display(spec_dir)}"
+        )
+    live = api.list_all()
+    chosen = live.unmanaged() if unmanaged else live.assistants
+    state_file = workspace.state_file
+    lock = StateLock(state_file.lock_path) if adopt else contextlib.nullcontext()
+    with lock:
+        state = state_file.load()
+        reserved = [a.tag.key for a in live.managed() if a.tag is not None]
+        keys = assign_keys(chosen, state, reserved=reserved)
+        targets = [target_for(keys[a.id], a, directory, workspace.root) for a in chosen]
+        if adopt:
+            for target in targets:
+                check_takeover(target, state)
+        refuse_existing(targets, force=force)
+        warnings = [f"warning: {w}" for w in live.warnings]
+        report = Report(
+            targets=targets,
+            warnings=warnings,
+            state_path=state_file.path,
+            directory=directory,
+            planned=_same_folder(directory, spec_dir),
+        )
+        if adopt:
+            _write_and_adopt(report, workspace, api, state)
+        else:
+            with _written(targets) as _:
+                _verified(targets, workspace, directory, report)
+    return report
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _inside(folder: Path, parent: Path) -> bool:
+    return Path(os.path.abspath(folder)).is_relative_to(os.path.abspath(parent))
+
+
+def _write_and_adopt(
+    report: Report, workspace: Workspace, api: AssistantsApi, state: State
+) -> None:
+    spec_dir = workspace.root / SPEC_DIR
+    with _written(report.targets) as keep:
+        desired = _verified(report.targets, workspace, spec_dir, report)
+        _take_over(report, api, workspace.state_file, state, desired, keep)
+
+
+@contextlib.contextmanager
+def _written(targets: Sequence[Target]) -> Iterator[list[Target]]:
+    """Write the targets' files; if the block fails, put back those of the targets it did
+    not add to the yielded list (taken over: their files must stay)."""
+    previous: dict[Path, bytes | None] = {}
+    keep: list[Target] = []
+    try:
+        for target in targets:
+            _write(target, previous)
+        yield keep
+    except BaseException:
+        kept = {p for t in keep for p in t.paths}
+        for path, content in previous.items():
+            if path in kept:
+                continue
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(content)
+        raise
+
+
+def _write(target: Target, previous: dict[Path, bytes | None]) -> None:
+    files = [(target.spec_path, target.files.spec_text)]
+    if target.instructions_path is not None and target.files.instructions_text is not None:
+        files.append((target.instructions_path, target.files.instructions_text))
+    for path, text in files:
+        previous.setdefault(path, path.read_bytes() if path.exists() else None)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Bytes, not text: instructions are sent exactly as read, `\r\n` included.
+        path.write_bytes(text.encode("utf-8"))
+
+
+def _verified(
+    targets: Sequence[Target], workspace: Workspace, directory: Path, report: Report
+) -> dict[str, DesiredAssistant]:
+    """Load the written specs as `validate` does (in every environment) and check that each,
+    as written, asks for exactly its live assistant's configuration: what to record as
+    applied, per key."""
+    spec_dir = workspace.root / SPEC_DIR
+    if not targets:
+        return {}
+    inside = _same_folder(directory, spec_dir)
+    if inside:
+        result = load_every_environment(workspace.root, [t.spec_path for t in targets])
+        loaded, diagnostics = result.specs, result.diagnostics
+    else:
+        # Outside assistants/ (export --dir): checked on their own, as in a repo of their own.
+        loaded, diagnostics = [], []
+        for target in targets:
+            spec, found = load_one(target.spec_path, directory, directory)
+            diagnostics.extend(found)
+            loaded.extend([spec] if spec is not None else [])
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        raise PlanError(
+            "the spec written from the live assistant does not validate, so nothing was "
+            "taken over:\n" + "\n".join(str(d) for d in errors)
+        )
+    report.warnings.extend(str(d) for d in diagnostics if d.severity is Severity.WARNING)
+    by_key = {spec.key: spec for spec in loaded}
+    desired: dict[str, DesiredAssistant] = {}
+    for target in targets:
+        spec = by_key.get(_loaded_key(target, directory))
+        if spec is None:
+            raise PlanError(
+                f"{display(target.spec_path)} is not read as the spec of '{target.key}' "
+                "(a name ending in .<environment> is an overlay): choose another key"
+            )
+        want = desired_from([spec])[0]
+        _check_round_trip(target, want.config, spec)
+        desired[target.key] = want
+    if inside and workspace.env is not None:
+        report.warnings.extend(_changed_by_environment(targets, workspace, desired))
+    return desired
+
+
+def _changed_by_environment(
+    targets: Sequence[Target], workspace: Workspace, written: dict[str, DesiredAssistant]
+) -> list[str]:
+    """What the environment's overrides and overlays change in the specs just written:
+    the next plan in that environment shows those changes."""
+    merged = load_specs(workspace.root, [t.spec_path for t in targets], env=workspace.env)
+    notes = []
+    for want in desired_from(merged.specs):
+        mine = written.get(want.key)
+        if mine is None:
+            continue
+        fields = [f for f, v in want.config.items() if mine.config.get(f) != v]
+        if fields:
+            notes.append(
+                f"note: environment '{workspace.env}' changes {', '.join(fields)} of "
+                f"'{want.key}': the next plan shows it"
+            )
+    return notes
+
+
+def _loaded_key(target: Target, directory: Path) -> str:
+    return Path(os.path.relpath(target.spec_path, directory)).with_suffix("").as_posix()
+
+
+def _check_round_trip(target: Target, wanted: Config, spec: LoadedSpec) -> None:
+    live = target.live.config
+    differing = [
+        name
+        for name in live
+        if name not in STATE_ONLY_FIELDS and live.get(name) != wanted.get(name)
+    ]
+    if differing:
+        raise PlanError(
+            f"{display(spec.path)} does not reproduce {target.live.id} exactly "
+            f"({', '.join(differing)}), so nothing was taken over; please report this"
+        )
+
+
+def _take_over(
+    report: Report,
+    api: AssistantsApi,
+    state_file: StateFile,
+    state: State,
+    desired: dict[str, DesiredAssistant],
+    keep: list[Target],
+) -> None:
+    """Record each assistant in the state, then tag it (one modify call, unless it carries
+    the tag already). The journal is folded into the state file however this ends.
+
+    Recorded before tagged: an assistant tagged but neither recorded nor given a spec is
+    what a plan deletes ("spec removed"), while one recorded with its spec but untagged
+    only gets its tag back from the next apply.
+    """
+    state = state_file.ensure_saved(state)
+    try:
+        for target in report.targets:
+            want = desired[target.key]
+            resource = ResourceState(
+                id=target.live.id, applied=want.config, lifecycle=want.lifecycle
+            )
+            state = state_file.journal(state, target.key, resource)
+            keep.append(target)
+            report.adopted.append(target)
+            tag = OwnershipTag(target.key, state.lineage)
+            if target.live.tag == tag:
+                continue
+            metadata = with_tag(without_tag(target.live.raw.get("metadata")), tag)
+            try:
+                api.update(target.live.id, {"metadata": metadata})
+            except ApiError as exc:
+                exc.message += (
+                    f" ('{target.key}' is recorded with its spec: the next apply sets its "
+                    "ownership tag)"
+                )
+                exc.args = (exc.message,)
+                raise
+            report.tagged += 1
+    finally:
+        if keep:
+            state_file.save(state, bump=False)
+
+
+def reasoning_effort_note(targets: Sequence[Target]) -> str:
+    """The API never returns reasoning_effort, so no written spec can carry one."""
+    where = display(targets[0].spec_path) if len(targets) == 1 else "its spec"
+    return (
+        "note: the API does not return reasoning_effort, so no spec written here sets one: "
+        f"if an assistant uses one, add it to {where} (the next plan then shows it as a change)"
+    )

@@ -1,0 +1,119 @@
+"""Creating an assistant without ever making a second one.
+
+The API takes no idempotency key, so a create whose answer was lost (a timeout, a dropped
+connection, a 5xx) may or may not have happened. Every create body carries the ownership
+tag (`key@lineage`), so before trying again we look the tag up in a fresh listing and
+adopt what we find. Should we find several (a create that landed after we looked), the
+oldest is kept and the rest deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistform.api.client import AssistantsApi
+from assistform.api.live import LiveAssistant
+from assistform.apply.retry import Budget
+from assistform.errors import ApiError
+from assistform.ownership import OwnershipTag
+
+NOT_FOUND = 404
+FORBIDDEN = 403
+
+
+@dataclass(frozen=True)
+class Created:
+    assistant: LiveAssistant
+    #: Found by its tag after an ambiguous failure, rather than answered by the create.
+    recovered: bool = False
+    #: Extra copies found by the tag and deleted.
+    removed: tuple[str, ...] = ()
+    #: Extra copies found by the tag that could not be deleted (the next plan deletes them).
+    left: tuple[str, ...] = field(default=())
+
+
+def safe_create(
+    api: AssistantsApi,
+    body: dict[str, Any],
+    tag: OwnershipTag,
+    budget: Budget,
+    *,
+    exclude: frozenset[str] = frozenset(),
+) -> Created:
+    """Create from `body` (which carries `tag`), or adopt the copy an earlier try made.
+
+    `exclude` names live assistants that carried the tag before we started (the one a
+    replace is replacing): they are never mistaken for our create.
+    """
+    while True:
+        budget.attempt()
+        try:
+            return Created(api.create(body))
+        except ApiError as error:
+            if error.ambiguous:
+                found = _look_up(api, tag, budget, exclude, error)
+                if found is not None:
+                    return found
+            budget.wait_or_raise(error)
+
+
+def delete_if_present(api: AssistantsApi, assistant_id: str, budget: Budget) -> None:
+    """Delete `assistant_id`; one that is already gone (404) counts as deleted.
+
+    Some servers answer 403 for an id they do not know: then a listing decides.
+    """
+
+    def attempt() -> None:
+        try:
+            api.delete(assistant_id)
+        except ApiError as error:
+            if error.status == NOT_FOUND:
+                return
+            if error.status == FORBIDDEN:
+                live = Budget(budget.policy, budget.clock, budget.started).call(api.list_all)
+                if assistant_id not in live.by_id():
+                    return
+            raise
+
+    budget.call(attempt)
+
+
+def _look_up(
+    api: AssistantsApi,
+    tag: OwnershipTag,
+    budget: Budget,
+    exclude: frozenset[str],
+    failure: ApiError,
+) -> Created | None:
+    try:
+        live = budget.for_operation().call(api.list_all)
+    except ApiError as error:
+        # Not knowing whether the create happened, trying it again could make a copy:
+        # give up on this change; the next plan adopts the copy by its tag if it exists.
+        raise ApiError(
+            f"{failure.message}; could not check whether it was created anyway: {error.message}",
+            status=failure.status,
+            code=failure.code,
+            url=failure.url,
+        ) from None
+    listed = [a for a in live.assistants if a.tag == tag and a.id not in exclude]
+    if not listed:
+        return None
+    order = {a.id: i for i, a in enumerate(live.assistants)}
+    listed.sort(key=lambda a: (_created_at(a), order[a.id]))
+    keep, *extra = listed
+    removed: list[str] = []
+    left: list[str] = []
+    for duplicate in extra:
+        try:
+            delete_if_present(api, duplicate.id, budget.for_operation())
+            removed.append(duplicate.id)
+        except ApiError:
+            left.append(duplicate.id)
+    return Created(keep, recovered=True, removed=tuple(removed), left=tuple(left))
+
+
+def _created_at(assistant: LiveAssistant) -> float:
+    value = assistant.raw.get("created_at")
+    return float(value) if isinstance(value, int | float) else 0.0

@@ -1,0 +1,99 @@
+"""The state as an apply writes it: one durable journal line per finished change.
+
+Changes finish on many threads; one writer thread owns the journal. It writes whatever
+records are waiting with a single fsync (a group commit: on a busy or networked disk the
+fsync, not the API, would otherwise set the pace), then marks them durable. A worker
+hands its record in and moves on to the next change; what depends on durability waits
+for it: the progress report of the change, and the delete half of a replace.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+
+from assistform.errors import StateError
+from assistform.state import ResourceState, State, StateFile
+
+Entry = tuple[str, ResourceState | None]
+
+
+class Recorder:
+    def __init__(self, state_file: StateFile, state: State) -> None:
+        self.state_file = state_file
+        self._state = state_file.ensure_saved(state)
+        self._cond = threading.Condition()
+        self._waiting: list[tuple[Entry, Future[None]]] = []
+        self._closing = False
+        self._error: StateError | None = None
+        self.entries = 0
+        self.writes = 0
+        self._writer = threading.Thread(target=self._write_loop, name="journal", daemon=True)
+        self._writer.start()
+
+    @property
+    def state(self) -> State:
+        with self._cond:
+            return self._state
+
+    def submit(self, key: str, resource: ResourceState | None) -> Future[None]:
+        """Hand in a record of `key` (None: forget it); the future is done once it is durable."""
+        done: Future[None] = Future()
+        with self._cond:
+            if self._error is not None:
+                raise self._error
+            if self._closing:
+                raise RuntimeError("the recorder is closed")
+            self._waiting.append(((key, resource), done))
+            self._cond.notify_all()
+        return done
+
+    def record(self, key: str, resource: ResourceState | None) -> None:
+        """Record `key` and wait until it is durable."""
+        self.submit(key, resource).result()
+
+    def close(self) -> State:
+        """Write what is waiting, stop the writer, and return the state as written."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self._writer.join()
+        with self._cond:
+            if self._error is not None:
+                raise self._error
+            return self._state
+
+    def compact(self) -> State:
+        """Close, then fold the journal into the state file (the serial counts each entry)."""
+        state = self.close()
+        if self.entries or self.state_file.journal_path.exists():
+            state = self.state_file.save(state, bump=False)
+        with self._cond:
+            self._state = state
+        return state
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._waiting and not self._closing:
+                    self._cond.wait()
+                if not self._waiting:
+                    return
+                batch, self._waiting = self._waiting, []
+                state = self._state
+            try:
+                written = self.state_file.journal_many(state, [entry for entry, _ in batch])
+            except Exception as exc:
+                error = StateError(f"could not write the state journal: {exc}")
+                with self._cond:
+                    self._error = error
+                    failed, self._waiting = batch + self._waiting, []
+                for _, done in failed:
+                    done.set_exception(error)
+                return
+            with self._cond:
+                self._state = written
+                self.entries += len(batch)
+                self.writes += 1
+            for _, done in batch:
+                done.set_result(None)

@@ -1,0 +1,71 @@
+"""Apply a plan: the imperative shell around `executor`, `steps` and the state journal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistform.api.client import AssistantsApi
+from assistform.apply.executor import DEFAULT_PARALLELISM, acting_changes, execute, known_ids
+from assistform.apply.recorder import Recorder
+from assistform.apply.retry import Clock, RetryPolicy
+from assistform.apply.steps import Outcome, StepContext
+from assistform.plan.model import Plan
+from assistform.state import State, StateFile
+
+
+@dataclass(frozen=True)
+class ApplySettings:
+    parallelism: int = DEFAULT_PARALLELISM
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    clock: Clock = field(default_factory=Clock)
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    outcomes: list[Outcome]
+    state: State
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+def state_for(plan: Plan, state_file: StateFile) -> State:
+    """The state the plan will be applied to.
+
+    With no state file yet, the plan's own (fresh) lineage: it is in the ownership tags of
+    the create bodies, so it must become the lineage of the state that records them.
+    """
+    if state_file.exists() or state_file.journal_path.exists():
+        return state_file.load()
+    return State(lineage=plan.state.lineage, serial=plan.state.serial)
+
+
+def apply_plan(
+    plan: Plan,
+    api: AssistantsApi,
+    state_file: StateFile,
+    state: State,
+    settings: ApplySettings | None = None,
+    *,
+    on_done: Callable[[Outcome], None] = lambda outcome: None,
+) -> ApplyResult:
+    """Carry out every change of `plan`, journaling each as it finishes, then compact."""
+    settings = settings or ApplySettings()
+    recorder = Recorder(state_file, state)
+    ctx = StepContext(
+        api=api,
+        recorder=recorder,
+        lineage=state.lineage,
+        policy=settings.policy,
+        clock=settings.clock,
+        known_ids=known_ids(plan),
+    )
+    try:
+        outcomes = execute(
+            acting_changes(plan), ctx, parallelism=settings.parallelism, on_done=on_done
+        )
+    finally:
+        recorder.compact()
+    return ApplyResult(outcomes, recorder.state)

@@ -1,0 +1,129 @@
+"""`assistform sandbox serve`: run the sandbox assistants API as a local server."""
+
+from __future__ import annotations
+
+import ipaddress
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from assistform.errors import AssistformError
+
+#: Kept literal so `--help` does not import the sandbox; a test checks it against PROFILES.
+PROFILE_NAMES = ("faithful", "lenient")
+
+
+@click.group()
+def sandbox() -> None:
+    """Run assistform's own server of the /v1/assistants API."""
+
+
+@sandbox.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port to bind; 0 picks a free one.",
+)
+@click.option(
+    "--data",
+    "data_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Keep assistants in this JSON file (saved after every change). Default: memory.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(PROFILE_NAMES),
+    default="faithful",
+    show_default=True,
+    help="faithful: like OpenAI. lenient: like third-party self-hosted servers.",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Seconds added to every request.",
+)
+@click.option(
+    "--fail-every",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Answer every Nth request with a 500.",
+)
+@click.option(
+    "--throttle-every",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Answer every Nth request with a 429 and Retry-After.",
+)
+def serve(
+    host: str,
+    port: int,
+    data_file: Path | None,
+    profile: str,
+    latency: float,
+    fail_every: int,
+    throttle_every: int,
+) -> None:
+    """Serve the assistants API until Ctrl-C or SIGTERM.
+
+    Prints the base URL to use as OPENAI_BASE_URL, then one line per request on stderr.
+    """
+    from assistform.sandbox import Faults, LoggedRequest, SandboxServer
+
+    def log_request(entry: LoggedRequest) -> None:
+        fault = f" [{entry.fault}]" if entry.fault else ""
+        click.echo(
+            f"{entry.method} {entry.path} {entry.status} {entry.seconds * 1000:.1f}ms{fault}",
+            err=True,
+        )
+
+    faults = Faults(latency=latency, fail_every=fail_every, throttle_every=throttle_every)
+    server = SandboxServer(
+        host=host, port=port, data_file=data_file, profile=profile, faults=faults
+    )
+    server.service.stats.listener = log_request
+    if not _is_loopback(host):
+        click.echo(
+            f"warning: serving on {host}, not loopback: anyone who can reach it can use it",
+            err=True,
+        )
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            server.start()
+        except OSError as exc:
+            raise AssistformError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        url = server.base_url
+        click.echo(f"Serving the assistants API at {url} (export OPENAI_BASE_URL={url})")
+        sys.stdout.flush()
+        # A timed wait, so the signal handler's flag is seen even where a blocking wait
+        # would not be interrupted.
+        while not stop.wait(0.2):
+            pass
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("Sandbox stopped.", err=True)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,183 @@
+"""A spec as the configuration of a Responses API request (`POST /v1/responses`). Pure.
+
+The Assistants API is switched off; its successor takes the same configuration on every
+request instead of storing it. The mapping follows OpenAI's migration guides and the
+`CreateResponse` schema of the OpenAPI spec:
+
+- `instructions`, `model`, `temperature`, `top_p`, `metadata` keep their names;
+- `reasoning_effort` becomes `reasoning.effort`;
+- `response_format` becomes `text.format`, a json_schema's fields flattened into it, and
+  `auto` (the default) is left out;
+- function tools flatten (`{type, name, description, parameters, strict}`), with `strict`
+  always written because Responses makes functions strict by default and Assistants did not;
+- `tool_resources` move into the tools that use them: `file_search.vector_store_ids` and
+  `code_interpreter.file_ids` (as `container: {type: auto, file_ids}`).
+
+What has no equivalent (`name`, `description`, the create-time `vector_stores` helper and
+its `chunking_strategy`, a ranker the Responses API does not know) is listed in `unmapped`
+with the reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistform import limits
+from assistform.spec.model import AssistantSpec
+
+#: Rankers of the Assistants API that the Responses API also accepts.
+SHARED_RANKERS = frozenset({"auto"})
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """A spec field the Responses request cannot carry, and why."""
+
+    field: str
+    reason: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"field": self.field, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ResponsesConfig:
+    #: The body of a Responses request without its `input`.
+    request: dict[str, Any]
+    unmapped: list[Unmapped] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"request": self.request, "unmapped": [u.as_json() for u in self.unmapped]}
+
+
+def to_responses(spec: AssistantSpec) -> ResponsesConfig:
+    """The Responses request configuration equivalent to `spec` (instructions resolved)."""
+    fields = spec.request_fields()
+    unmapped: list[Unmapped] = []
+    request: dict[str, Any] = {"model": fields["model"]}
+    if "instructions" in fields:
+        request["instructions"] = fields["instructions"]
+    for name in ("name", "description"):
+        if name in fields:
+            unmapped.append(Unmapped(name, f"a Responses request has no {name}"))
+    resources = fields.get("tool_resources") or {}
+    tools = fields.get("tools") or []
+    if tools:
+        request["tools"] = [_tool(tool, i, resources, unmapped) for i, tool in enumerate(tools)]
+    unmapped.extend(_unused_resources(resources, {t["type"] for t in tools}))
+    if "reasoning_effort" in fields:
+        request["reasoning"] = {"effort": fields["reasoning_effort"]}
+    text_format = _text_format(fields.get("response_format"), unmapped)
+    if text_format is not None:
+        request["text"] = {"format": text_format}
+    for name in ("temperature", "top_p", "metadata"):
+        if name in fields:
+            request[name] = fields[name]
+    return ResponsesConfig(request, unmapped)
+
+
+def _tool(
+    tool: dict[str, Any], index: int, resources: dict[str, Any], unmapped: list[Unmapped]
+) -> dict[str, Any]:
+    kind = tool["type"]
+    if kind == "function":
+        function = tool["function"]
+        flat: dict[str, Any] = {"type": "function", "name": function["name"]}
+        if "description" in function:
+            flat["description"] = function["description"]
+        flat["parameters"] = function.get("parameters")
+        flat["strict"] = function.get("strict", limits.FUNCTION_STRICT_DEFAULT)
+        return flat
+    if kind == "file_search":
+        return _file_search(tool.get("file_search") or {}, index, resources, unmapped)
+    code = resources.get("code_interpreter") or {}
+    return {
+        "type": "code_interpreter",
+        "container": {"type": "auto", "file_ids": code.get("file_ids", [])},
+    }
+
+
+def _file_search(
+    options: dict[str, Any], index: int, resources: dict[str, Any], unmapped: list[Unmapped]
+) -> dict[str, Any]:
+    search = resources.get("file_search") or {}
+    result: dict[str, Any] = {
+        "type": "file_search",
+        "vector_store_ids": search.get("vector_store_ids", []),
+    }
+    if "vector_stores" in search:
+        unmapped.append(
+            Unmapped(
+                "tool_resources.file_search.vector_stores",
+                "a create-time helper with no Responses equivalent: create the vector store "
+                "(POST /v1/vector_stores) and list its id in vector_store_ids",
+            )
+        )
+        for i, helper in enumerate(search["vector_stores"]):
+            if "chunking_strategy" in helper:
+                unmapped.append(
+                    Unmapped(
+                        f"tool_resources.file_search.vector_stores[{i}].chunking_strategy",
+                        "set when the vector store's files are added, not on a Responses request",
+                    )
+                )
+    elif not search:
+        unmapped.append(
+            Unmapped(
+                f"tools[{index}]",
+                "file_search without tool_resources.file_search: the Responses tool needs "
+                "vector_store_ids, so the list is empty",
+            )
+        )
+    if "max_num_results" in options:
+        result["max_num_results"] = options["max_num_results"]
+    ranking = dict(options.get("ranking_options") or {})
+    ranker = ranking.get("ranker")
+    if ranker is not None and ranker not in SHARED_RANKERS:
+        del ranking["ranker"]
+        unmapped.append(
+            Unmapped(
+                f"tools[{index}].file_search.ranking_options.ranker",
+                f"the Responses API has no ranker '{ranker}'; its default ranker is used",
+            )
+        )
+    if ranking:
+        result["ranking_options"] = ranking
+    return result
+
+
+def _unused_resources(resources: dict[str, Any], tool_types: set[str]) -> list[Unmapped]:
+    return [
+        Unmapped(
+            f"tool_resources.{kind}",
+            f"no {kind} tool to carry it: Responses attaches resources to their tool",
+        )
+        for kind in ("code_interpreter", "file_search")
+        if kind in resources and kind not in tool_types
+    ]
+
+
+def _text_format(response_format: Any, unmapped: list[Unmapped]) -> dict[str, Any] | None:
+    if response_format is None or response_format == limits.RESPONSE_FORMAT_AUTO:
+        return None
+    kind = response_format["type"]
+    if kind != "json_schema":
+        return {"type": kind}
+    definition = response_format["json_schema"]
+    flat: dict[str, Any] = {"type": "json_schema", "name": definition["name"]}
+    if "description" in definition:
+        flat["description"] = definition["description"]
+    if "schema" in definition:
+        flat["schema"] = definition["schema"]
+    else:
+        flat["schema"] = {}
+        unmapped.append(
+            Unmapped(
+                "response_format.json_schema.schema",
+                "not set, but text.format requires one: an empty schema (any JSON) is written",
+            )
+        )
+    if "strict" in definition:
+        flat["strict"] = definition["strict"]
+    return flat

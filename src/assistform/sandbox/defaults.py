@@ -1,0 +1,231 @@
+"""Every choice the sandbox makes where the spec is silent, in one place.
+
+The spec says what a request may contain and what an assistant object looks like; it does
+not say everything the hosted service filled in, nor every rule it enforced. Where it is
+silent, the sandbox (`faithful` profile) does the following. Change behaviour here, and
+only here, and keep this list true.
+
+Ids and times
+  1. Assistant ids are `asst_` + 24 random ASCII letters/digits; vector stores minted by
+     the `vector_stores` helper are `vs_` + 24 of the same.
+  2. `created_at` is integer Unix seconds at creation and never changes.
+  3. Lists sort by `created_at`, then by creation order (ties within one second keep the
+     order in which they were made), ascending or descending as a whole.
+
+Filled on create (a field sent as `null` counts as not sent)
+  4. `name`, `description`, `instructions`: null.
+  5. `temperature`, `top_p`: 1.0. Numbers sent are echoed as floats (1 -> 1.0).
+  6. `response_format`: "auto". Objects are echoed as sent.
+  7. `metadata`: {}. `tools`: [].
+  8. Function tools: `function.strict` false when absent or null. `description` and
+     `parameters` are not filled when absent (they stay absent).
+  9. File search tools: `file_search.ranking_options` becomes
+     `{"ranker": "auto", "score_threshold": 0.0}` when absent, and `ranker` "auto" is
+     filled into ranking options sent without one. `max_num_results` is NOT filled: its
+     default depends on the model (20 for gpt-4*, 5 for gpt-3.5-turbo), so echoing a
+     guess would make a diff tool see drift that the real service would not show.
+ 10. `tool_resources`: {} when absent. `code_interpreter` without `file_ids` gets
+     `file_ids: []`. `file_search.vector_stores` (the helper) becomes
+     `vector_store_ids: [<minted vs_ id>]` per helper entry; the helper's files, chunking
+     and metadata are accepted and dropped, as there are no vector stores to hold them.
+ 11. `reasoning_effort` is validated, stored (null when absent) and never returned:
+     `AssistantObject` has no such field.
+
+Modify
+ 12. Only fields sent change. Sending `null` resets a field to what create fills
+     (rule 4-7, 10). `metadata` and `tools` replace the old value as a whole;
+     `tool_resources` merges per resource: each resource sent (`code_interpreter`,
+     `file_search`) replaces that resource, the others stay. `{}` changes nothing.
+
+Validation (beyond what the JSON schema in the spec says)
+ 13. Unknown fields are refused with `unknown_parameter` not just at the top level but in
+     every object of known shape (tools, function, file search options, ranking options,
+     tool resources, response formats); `function.parameters` and `json_schema.schema`
+     are free-form JSON Schema and take anything.
+ 14. An empty `model` string is refused (`invalid_value`); any other string is accepted.
+ 15. Integer fields take only JSON integers (5.0 is refused as `invalid_type`).
+ 16. Description-only limits are enforced: function and json_schema names match
+     `^[a-zA-Z0-9_-]{1,64}$`; static chunking's overlap is 0..max_chunk_size_tokens // 2.
+ 17. `file_search` resources on create need exactly one of `vector_store_ids` and
+     `vector_stores` (the spec's `oneOf`); both -> `invalid_value` with param
+     `tool_resources.file_search`, neither -> `missing_required_parameter`.
+ 18. Requests must carry `OpenAI-Beta: assistants=v2` (the SDK sends it), or 400 with
+     code `invalid_beta`.
+ 19. Order of checks: injected faults (see `faults.py`) -> auth (401) -> route (404
+     `Invalid URL (METHOD /path)`, also for a known path with another method) -> beta
+     header -> JSON body (400, param and code null) -> validation (400) -> id lookup
+     (404 `No assistant found with id '...'.`). One error is reported.
+ 20. The list query takes `limit` 1..100 (default 20) and `order` asc|desc (default
+     desc); other query parameters are ignored.
+
+Lists
+ 21. An empty page has `first_id` and `last_id` null, as the service sent them, although
+     the spec types them as strings.
+ 22. `after=X`: the items following X in the requested order. `before=X`: the `limit`
+     items immediately preceding X, in the requested order. Both: the items strictly
+     between. `has_more` says whether more items lie beyond the page in the direction of
+     travel (away from the cursor).
+ 23. A cursor naming a deleted assistant still works; one never seen is refused (400,
+     `invalid_value`, param `after`/`before`).
+
+Responses
+ 24. Every response has `content-type: application/json`, a `Content-Length` and an
+     `x-request-id` (`req_` + 32 hex).
+ 25. Injected 429s have type `requests`, code `rate_limit_exceeded` and a `Retry-After`;
+     injected 500s have type `server_error`.
+ 26. Delete answers `{"id", "object": "assistant.deleted", "deleted": true}`; a second
+     delete of the same id is a 404.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from assistform import limits
+
+ASSISTANT_ID_PREFIX: Final = "asst_"
+VECTOR_STORE_ID_PREFIX: Final = "vs_"
+RANDOM_ID_LENGTH: Final = 24
+_ID_ALPHABET: Final = string.ascii_letters + string.digits
+
+BETA_HEADER: Final = "openai-beta"
+BETA_VALUE: Final = "assistants=v2"
+
+#: Field order of the assistant object, as the service sent it.
+OBJECT_FIELDS: Final = (
+    "id",
+    "object",
+    "created_at",
+    "name",
+    "description",
+    "model",
+    "instructions",
+    "tools",
+    "tool_resources",
+    "metadata",
+    "top_p",
+    "temperature",
+    "response_format",
+)
+
+#: Fields stored but never returned.
+HIDDEN_FIELDS: Final = ("reasoning_effort",)
+
+MintId = Callable[[], str]
+
+
+def random_id(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(RANDOM_ID_LENGTH))
+
+
+def mint_vector_store_id() -> str:
+    return random_id(VECTOR_STORE_ID_PREFIX)
+
+
+def _filled(field: str, value: Any, mint: MintId) -> Any:
+    """The stored value of one field as sent (`value`), with rules 4-11 applied."""
+    if field in ("temperature", "top_p"):
+        default = limits.TEMPERATURE_DEFAULT if field == "temperature" else limits.TOP_P_DEFAULT
+        return default if value is None else float(value)
+    if field == "response_format":
+        return limits.RESPONSE_FORMAT_AUTO if value is None else value
+    if field == "metadata":
+        return {} if value is None else dict(value)
+    if field == "tools":
+        return [] if value is None else [fill_tool(tool) for tool in value]
+    if field == "tool_resources":
+        return {} if value is None else fill_tool_resources(value, mint)
+    return value
+
+
+def new_fields(body: Mapping[str, Any], mint: MintId = mint_vector_store_id) -> dict[str, Any]:
+    """Stored fields of an assistant created from a valid body."""
+    return {f: _filled(f, body.get(f), mint) for f in limits.CREATE_FIELDS}
+
+
+def modified_fields(
+    current: Mapping[str, Any], body: Mapping[str, Any], mint: MintId = mint_vector_store_id
+) -> dict[str, Any]:
+    """Stored fields after a valid modify body (rule 12)."""
+    fields = dict(current)
+    for name, value in body.items():
+        if name == "tool_resources" and value is not None:
+            fields[name] = merge_tool_resources(current.get(name), value, mint)
+        else:
+            fields[name] = _filled(name, value, mint)
+    return fields
+
+
+def fill_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
+    filled = dict(tool)
+    if tool["type"] == "function":
+        function = dict(tool["function"])
+        if function.get("strict") is None:
+            function["strict"] = limits.FUNCTION_STRICT_DEFAULT
+        filled["function"] = function
+    elif tool["type"] == "file_search":
+        options = dict(tool.get("file_search") or {})
+        ranking = dict(options.get("ranking_options") or {})
+        ranking.setdefault("ranker", limits.RANKER_DEFAULT)
+        ranking.setdefault("score_threshold", limits.SCORE_THRESHOLD_DEFAULT)
+        options["ranking_options"] = ranking
+        filled["file_search"] = options
+    return filled
+
+
+def fill_tool_resources(resources: Mapping[str, Any], mint: MintId) -> dict[str, Any]:
+    filled = resolve_vector_stores(resources, mint)
+    if "code_interpreter" in filled:
+        code = dict(filled["code_interpreter"])
+        code.setdefault("file_ids", [])
+        filled["code_interpreter"] = code
+    return filled
+
+
+def resolve_vector_stores(resources: Mapping[str, Any], mint: MintId) -> dict[str, Any]:
+    """Turn the `vector_stores` helper into `vector_store_ids` (rule 10)."""
+    resolved = dict(resources)
+    search = resolved.get("file_search")
+    if isinstance(search, Mapping) and "vector_stores" in search:
+        resolved["file_search"] = {"vector_store_ids": [mint() for _ in search["vector_stores"]]}
+    return resolved
+
+
+def merge_tool_resources(
+    current: Mapping[str, Any] | None, sent: Mapping[str, Any], mint: MintId
+) -> dict[str, Any]:
+    merged = dict(current or {})
+    merged.update(fill_tool_resources(sent, mint))
+    return merged
+
+
+# --- messages of the errors the service sent ------------------------------------------
+
+UNAUTHORIZED_MESSAGE: Final = (
+    "You didn't provide an API key. You need to provide your API key in an Authorization "
+    "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+)
+BETA_MESSAGE: Final = (
+    "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try "
+    "again by setting the header 'OpenAI-Beta: assistants=v2'."
+)
+INVALID_JSON_MESSAGE: Final = (
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
+    "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was "
+    "sent was not valid JSON.)"
+)
+SERVER_ERROR_MESSAGE: Final = (
+    "The server had an error while processing your request. Sorry about that!"
+)
+RATE_LIMIT_MESSAGE: Final = "Rate limit reached for requests. Please try again later."
+
+
+def not_found_message(assistant_id: str) -> str:
+    return f"No assistant found with id '{assistant_id}'."
+
+
+def invalid_url_message(method: str, path: str) -> str:
+    return f"Invalid URL ({method} {path})"

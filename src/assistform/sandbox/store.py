@@ -1,0 +1,205 @@
+"""Where the sandbox keeps assistants: memory, optionally mirrored to a JSON file.
+
+The file is rewritten whole after every change, atomically (temp file in the same
+directory, fsync, `os.replace`), so a killed server never leaves half a file behind and a
+restart on the same file sees every change that was acknowledged.
+
+Deleted assistants leave a tombstone (their sort position) so that a list cursor naming
+one still works: a client deleting what it pages through must not lose its place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from assistform.errors import AssistformError
+
+FORMAT_VERSION = 1
+
+#: Sort position of an assistant: created_at, then creation order within the same instant.
+Position = tuple[float, int]
+
+
+class SandboxDataError(AssistformError):
+    """The sandbox data file cannot be read or written."""
+
+
+@dataclass(frozen=True)
+class StoredAssistant:
+    """One assistant as stored. `fields` holds the API fields (plus hidden ones such as
+    `reasoning_effort`) in the shape the profile chose; treat it as read-only."""
+
+    id: str
+    created_at: float
+    seq: int
+    updated_at: float
+    fields: Mapping[str, Any]
+
+    @property
+    def position(self) -> Position:
+        return (self.created_at, self.seq)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created_at": self.created_at,
+            "seq": self.seq,
+            "updated_at": self.updated_at,
+            "fields": dict(self.fields),
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> StoredAssistant:
+        return cls(
+            id=str(raw["id"]),
+            created_at=raw["created_at"],
+            seq=int(raw["seq"]),
+            updated_at=raw["updated_at"],
+            fields=dict(raw["fields"]),
+        )
+
+
+class AssistantStore:
+    """Thread-safe map of id -> assistant, ordered by position."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._items: dict[str, StoredAssistant] = {}
+        self._tombstones: dict[str, Position] = {}
+        self._next_seq = 1
+        if path is not None:
+            self._load(path)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def __contains__(self, assistant_id: object) -> bool:
+        with self._lock:
+            return assistant_id in self._items
+
+    def add(
+        self, assistant_id: str, created_at: float, fields: Mapping[str, Any]
+    ) -> StoredAssistant:
+        with self._lock:
+            if assistant_id in self._items or assistant_id in self._tombstones:
+                raise ValueError(f"duplicate assistant id {assistant_id!r}")
+            record = StoredAssistant(assistant_id, created_at, self._next_seq, created_at, fields)
+            self._next_seq += 1
+            self._items[assistant_id] = record
+            self._save()
+            return record
+
+    def get(self, assistant_id: str) -> StoredAssistant | None:
+        with self._lock:
+            return self._items.get(assistant_id)
+
+    def update(
+        self,
+        assistant_id: str,
+        change: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+        updated_at: float,
+    ) -> StoredAssistant | None:
+        """Replace the fields with `change(old_fields)` atomically; None if no such id."""
+        with self._lock:
+            record = self._items.get(assistant_id)
+            if record is None:
+                return None
+            record = replace(record, fields=change(record.fields), updated_at=updated_at)
+            self._items[assistant_id] = record
+            self._save()
+            return record
+
+    def delete(self, assistant_id: str) -> bool:
+        with self._lock:
+            record = self._items.pop(assistant_id, None)
+            if record is None:
+                return False
+            self._tombstones[assistant_id] = record.position
+            self._save()
+            return True
+
+    def ordered(self) -> list[StoredAssistant]:
+        """Every assistant, oldest first."""
+        with self._lock:
+            return sorted(self._items.values(), key=lambda r: r.position)
+
+    def position_of(self, assistant_id: str) -> Position | None:
+        """Sort position of a live or deleted assistant; None if never seen."""
+        with self._lock:
+            record = self._items.get(assistant_id)
+            if record is not None:
+                return record.position
+            return self._tombstones.get(assistant_id)
+
+    # --- persistence ---------------------------------------------------------------
+
+    def _load(self, path: Path) -> None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise SandboxDataError(f"cannot read sandbox data {path}: {exc.strerror}") from exc
+        if not text.strip():
+            return
+        try:
+            raw = json.loads(text)
+            if raw.get("format") != FORMAT_VERSION:
+                raise ValueError(f"unknown format {raw.get('format')!r}")
+            items = [StoredAssistant.from_json(item) for item in raw["assistants"]]
+            tombstones = {
+                str(k): (float(v[0]), int(v[1])) for k, v in raw.get("deleted", {}).items()
+            }
+            next_seq = int(raw["next_seq"])
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise SandboxDataError(f"sandbox data {path} is not valid: {exc}") from exc
+        self._items = {item.id: item for item in items}
+        self._tombstones = tombstones
+        self._next_seq = next_seq
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        document = {
+            "format": FORMAT_VERSION,
+            "next_seq": self._next_seq,
+            "assistants": [r.to_json() for r in sorted(self._items.values(), key=_by_position)],
+            "deleted": {k: list(v) for k, v in self._tombstones.items()},
+        }
+        write_atomically(self.path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+
+
+def _by_position(record: StoredAssistant) -> Position:
+    return record.position
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that readers see the old or the new file, never half.
+
+    The directory is not fsynced: the sandbox must survive its own restarts and kills,
+    not power loss, and a second fsync per change would halve its write rate.
+    """
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp_name, path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise SandboxDataError(f"cannot write sandbox data {path}: {exc.strerror}") from exc

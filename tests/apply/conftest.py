@@ -1,0 +1,44 @@
+"""Fixtures of the apply tests: `make_world(profile=, faults=, timeout=)` and `world`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from assistform.api.client import OpenAIAssistants
+from assistform.sandbox import Faults, SandboxServer
+from assistform.state import StateFile
+
+from .world import World
+
+
+@pytest.fixture
+def make_world(
+    make_api_server: Callable[..., SandboxServer], tmp_path: Path
+) -> Iterator[Callable[..., World]]:
+    import openai
+
+    clients: list[openai.OpenAI] = []
+
+    def make(
+        *, profile: str = "faithful", faults: Faults | None = None, timeout: float = 10.0
+    ) -> World:
+        server = make_api_server(profile=profile, faults=faults)
+        client = openai.OpenAI(
+            base_url=server.base_url, api_key="sk-test", timeout=timeout, max_retries=2
+        )
+        clients.append(client)
+        return World(
+            server, OpenAIAssistants(client), StateFile(tmp_path / "state" / "assistform.json")
+        )
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def world(make_world: Callable[..., World]) -> World:
+    return make_world()

@@ -1,0 +1,94 @@
+"""The JSON Schema for editors: committed, current, and true to the examples."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+from ruamel.yaml import YAML
+
+from assistform.cli.main import cli
+from assistform.spec.jsonschema import spec_json_schema
+
+REPO_ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
+SCHEMA_FILE = REPO_ROOT / "schema" / "assistant.schema.json"
+EXAMPLES = sorted(p for p in (REPO_ROOT / "assistants").rglob("*") if p.suffix in (".yaml", ".yml"))
+MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
+
+
+def load_yaml(path: Path) -> Any:
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft202012Validator:
+    schema = spec_json_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def test_committed_schema_is_the_output_of_assistform_schema() -> None:
+    result = CliRunner().invoke(cli, ["schema"], prog_name="assistform")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == spec_json_schema()
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == result.stdout, (
+        "schema/assistant.schema.json is stale: run `assistform schema > schema/assistant.schema.json`"
+    )
+
+
+def test_there_are_examples() -> None:
+    assert len(EXAMPLES) >= 3
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.relative_to(REPO_ROOT).as_posix())
+def test_example_points_editors_at_the_schema(example: Path) -> None:
+    first_line = example.read_text(encoding="utf-8").splitlines()[0]
+    match = MODELINE.match(first_line)
+    assert match, f"{example.name} lacks the yaml-language-server modeline"
+    assert (example.parent / match.group(1)).resolve() == SCHEMA_FILE
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.relative_to(REPO_ROOT).as_posix())
+def test_example_is_valid_per_the_schema(example: Path, validator: Draft202012Validator) -> None:
+    errors = [e.message for e in validator.iter_errors(load_yaml(example))]
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param({"name": "no model"}, id="model-missing"),
+        pytest.param({"model": "m", "temprature": 1}, id="unknown-field"),
+        pytest.param(
+            {"model": "m", "instructions": "a", "instructions_file": "b"}, id="both-instructions"
+        ),
+        pytest.param({"model": "m", "metadata": {"assistform": "x"}}, id="reserved-metadata-key"),
+        pytest.param({"model": "m", "metadata": {f"k{i}": "v" for i in range(16)}}, id="16-pairs"),
+        pytest.param({"model": "m", "response_format": {"type": "auto"}}, id="auto-as-mapping"),
+        pytest.param({"model": "m", "response_format": "json"}, id="unknown-format-string"),
+        pytest.param({"model": "m", "tools": [{"type": "retrieval"}]}, id="unknown-tool-type"),
+        pytest.param(
+            {"model": "m", "tool_resources": {"file_search": {}}}, id="file-search-without-source"
+        ),
+        pytest.param(
+            {
+                "model": "m",
+                "tool_resources": {"file_search": {"vector_store_ids": [], "vector_stores": []}},
+            },
+            id="file-search-with-both-sources",
+        ),
+        pytest.param({"model": "m", "temperature": 2.5}, id="temperature-above-2"),
+        pytest.param(
+            {"model": "m", "lifecycle": {"ignore_changes": ["modle"]}}, id="lifecycle-field"
+        ),
+    ],
+)
+def test_schema_refuses_what_validate_refuses(
+    spec: dict[str, Any], validator: Draft202012Validator
+) -> None:
+    assert not validator.is_valid(spec)

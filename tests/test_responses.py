@@ -1,0 +1,289 @@
+"""The Responses rendering, as a table: spec text in, request and unmapped fields out.
+
+Every output, and the rendering of every example under `assistants/`, is validated against
+`CreateResponse` of OpenAI's OpenAPI spec, found beside the repository
+(`<repo>/../shared/openai-openapi/openapi.yaml`); those checks skip when it is absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistform.responses import to_responses
+from assistform.spec.load import load_specs
+from assistform.spec.model import AssistantSpec
+from assistform.spec.yamlsource import parse_yaml
+
+REPO = Path(__file__).resolve().parents[1]
+OPENAPI = REPO.parent / "shared" / "openai-openapi" / "openapi.yaml"
+
+FUNCTION = {
+    "type": "object",
+    "properties": {"q": {"type": "string"}},
+    "required": ["q"],
+}
+
+
+@pytest.fixture(scope="module")
+def create_response() -> Any:
+    """A validator of `CreateResponse` and everything it references."""
+    if not OPENAPI.is_file():
+        pytest.skip(f"OpenAI's OpenAPI spec is not at {OPENAPI}")
+    yaml = pytest.importorskip("yaml")
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    with OPENAPI.open(encoding="utf-8") as handle:
+        document = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    resource = Resource.from_contents(document, default_specification=DRAFT202012)
+    registry = Registry().with_resource("urn:openapi", resource)
+    return Draft202012Validator(
+        {"$ref": "urn:openapi#/components/schemas/CreateResponse"}, registry=registry
+    )
+
+
+def spec(text: str) -> AssistantSpec:
+    return AssistantSpec.model_validate(parse_yaml(text, "spec.yaml").data)
+
+
+def case(case_id: str, text: str, request: dict[str, Any], unmapped: list[str]) -> Any:
+    return pytest.param(text, request, unmapped, id=case_id)
+
+
+CASES = [
+    case("model-only", "model: gpt-4o\n", {"model": "gpt-4o"}, []),
+    case(
+        "plain-fields-keep-their-names",
+        "model: m\ninstructions: Be brief.\ntemperature: 0.2\ntop_p: 0.9\nmetadata: {team: a}\n",
+        {
+            "model": "m",
+            "instructions": "Be brief.",
+            "temperature": 0.2,
+            "top_p": 0.9,
+            "metadata": {"team": "a"},
+        },
+        [],
+    ),
+    case(
+        "name-and-description-are-unmapped",
+        "model: m\nname: Bot\ndescription: Helps.\n",
+        {"model": "m"},
+        ["name", "description"],
+    ),
+    case(
+        "reasoning-effort",
+        "model: o3\nreasoning_effort: high\n",
+        {"model": "o3", "reasoning": {"effort": "high"}},
+        [],
+    ),
+    case(
+        "function-flattens-and-keeps-assistants-default-strict",
+        "model: m\ntools:\n  - type: function\n    function:\n      name: f\n"
+        "      description: Look up.\n      parameters: {type: object, properties: "
+        "{q: {type: string}}, required: [q]}\n",
+        {
+            "model": "m",
+            "tools": [
+                {
+                    "type": "function",
+                    "name": "f",
+                    "description": "Look up.",
+                    "parameters": FUNCTION,
+                    "strict": False,
+                }
+            ],
+        },
+        [],
+    ),
+    case(
+        "function-without-parameters",
+        "model: m\ntools:\n  - type: function\n    function: {name: ping, strict: true}\n",
+        {
+            "model": "m",
+            "tools": [{"type": "function", "name": "ping", "parameters": None, "strict": True}],
+        },
+        [],
+    ),
+    case(
+        "file-search-takes-vector-stores-and-options",
+        "model: m\ntools:\n  - type: file_search\n    file_search:\n      max_num_results: 5\n"
+        "      ranking_options: {ranker: auto, score_threshold: 0.5}\n"
+        "tool_resources:\n  file_search:\n    vector_store_ids: [vs_1]\n",
+        {
+            "model": "m",
+            "tools": [
+                {
+                    "type": "file_search",
+                    "vector_store_ids": ["vs_1"],
+                    "max_num_results": 5,
+                    "ranking_options": {"ranker": "auto", "score_threshold": 0.5},
+                }
+            ],
+        },
+        [],
+    ),
+    case(
+        "ranker-unknown-to-responses-is-dropped",
+        "model: m\ntools:\n  - type: file_search\n    file_search:\n      ranking_options:\n"
+        "        ranker: default_2024_08_21\n        score_threshold: 0.4\n"
+        "tool_resources:\n  file_search:\n    vector_store_ids: [vs_1]\n",
+        {
+            "model": "m",
+            "tools": [
+                {
+                    "type": "file_search",
+                    "vector_store_ids": ["vs_1"],
+                    "ranking_options": {"score_threshold": 0.4},
+                }
+            ],
+        },
+        ["tools[0].file_search.ranking_options.ranker"],
+    ),
+    case(
+        "vector-store-helper-and-chunking-are-unmapped",
+        "model: m\ntools: [{type: file_search}]\ntool_resources:\n  file_search:\n"
+        "    vector_stores:\n      - file_ids: [file-1]\n"
+        "        chunking_strategy: {type: auto}\n",
+        {"model": "m", "tools": [{"type": "file_search", "vector_store_ids": []}]},
+        [
+            "tool_resources.file_search.vector_stores",
+            "tool_resources.file_search.vector_stores[0].chunking_strategy",
+        ],
+    ),
+    case(
+        "file-search-without-resources",
+        "model: m\ntools: [{type: file_search}]\n",
+        {"model": "m", "tools": [{"type": "file_search", "vector_store_ids": []}]},
+        ["tools[0]"],
+    ),
+    case(
+        "code-interpreter-gets-an-auto-container-with-its-files",
+        "model: m\ntools: [{type: code_interpreter}]\n"
+        "tool_resources:\n  code_interpreter:\n    file_ids: [file-a, file-b]\n",
+        {
+            "model": "m",
+            "tools": [
+                {
+                    "type": "code_interpreter",
+                    "container": {"type": "auto", "file_ids": ["file-a", "file-b"]},
+                }
+            ],
+        },
+        [],
+    ),
+    case(
+        "code-interpreter-without-files",
+        "model: m\ntools: [{type: code_interpreter}]\n",
+        {
+            "model": "m",
+            "tools": [{"type": "code_interpreter", "container": {"type": "auto", "file_ids": []}}],
+        },
+        [],
+    ),
+    case(
+        "resources-without-their-tool",
+        "model: m\ntool_resources:\n  code_interpreter:\n    file_ids: [file-a]\n",
+        {"model": "m"},
+        ["tool_resources.code_interpreter"],
+    ),
+    case(
+        "response-format-auto-is-omitted", "model: m\nresponse_format: auto\n", {"model": "m"}, []
+    ),
+    case(
+        "response-format-text",
+        "model: m\nresponse_format: {type: text}\n",
+        {"model": "m", "text": {"format": {"type": "text"}}},
+        [],
+    ),
+    case(
+        "response-format-json-object",
+        "model: m\ninstructions: Answer in JSON.\nresponse_format: {type: json_object}\n",
+        {
+            "model": "m",
+            "instructions": "Answer in JSON.",
+            "text": {"format": {"type": "json_object"}},
+        },
+        [],
+    ),
+    case(
+        "response-format-json-schema-flattens",
+        "model: m\nresponse_format:\n  type: json_schema\n  json_schema:\n    name: answer\n"
+        "    description: One answer.\n    strict: true\n"
+        "    schema: {type: object, properties: {q: {type: string}}, required: [q]}\n",
+        {
+            "model": "m",
+            "text": {
+                "format": {
+                    "type": "json_schema",
+                    "name": "answer",
+                    "description": "One answer.",
+                    "schema": FUNCTION,
+                    "strict": True,
+                }
+            },
+        },
+        [],
+    ),
+    case(
+        "response-format-json-schema-without-schema",
+        "model: m\nresponse_format: {type: json_schema, json_schema: {name: any}}\n",
+        {"model": "m", "text": {"format": {"type": "json_schema", "name": "any", "schema": {}}}},
+        ["response_format.json_schema.schema"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "request_", "unmapped"), CASES)
+def test_rendering(text: str, request_: dict[str, Any], unmapped: list[str]) -> None:
+    rendered = to_responses(spec(text))
+    assert rendered.request == request_
+    assert [u.field for u in rendered.unmapped] == unmapped
+    assert all(u.reason for u in rendered.unmapped)
+
+
+@pytest.mark.parametrize(("text", "request_", "unmapped"), CASES)
+def test_rendering_is_a_valid_create_response(
+    text: str, request_: dict[str, Any], unmapped: list[str], create_response: Any
+) -> None:
+    errors = [e.message for e in create_response.iter_errors(to_responses(spec(text)).request)]
+    assert errors == []
+
+
+def test_every_example_renders_to_a_valid_create_response(create_response: Any) -> None:
+    result = load_specs(REPO)
+    assert result.specs and not result.errors
+    for loaded in result.specs:
+        request = to_responses(loaded.spec).request
+        assert request["model"] == loaded.spec.model
+        errors = [e.message for e in create_response.iter_errors(request)]
+        assert errors == [], loaded.key
+
+
+def test_instructions_file_is_rendered_as_its_text() -> None:
+    triage = next(s for s in load_specs(REPO).specs if s.key == "support/triage")
+    request = to_responses(triage.spec).request
+    assert request["instructions"].startswith("# Support triage")
+
+
+def test_the_schema_check_would_catch_an_assistants_shape(create_response: Any) -> None:
+    """The validator is not vacuous: the Assistants shapes fail it."""
+    assistants_style = {
+        "model": "m",
+        "tools": [{"type": "function", "function": {"name": "f"}}],
+    }
+    assert list(create_response.iter_errors(assistants_style))
+    unknown_ranker = {
+        "model": "m",
+        "tools": [
+            {
+                "type": "file_search",
+                "vector_store_ids": ["vs"],
+                "ranking_options": {"ranker": "default_2024_08_21"},
+            }
+        ],
+    }
+    assert list(create_response.iter_errors(unknown_ranker))

@@ -1,0 +1,214 @@
+"""The state file: diff-friendly, atomic with a backup, never silently reset; the journal
+of an interrupted apply is replayed on load."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistform.errors import StateError
+from assistform.state import (
+    DEFAULT_STATE_PATH,
+    STATE_FORMAT_VERSION,
+    ResourceState,
+    State,
+    StateFile,
+)
+
+LIFECYCLE = {"prevent_destroy": True, "replace_on_change": [], "ignore_changes": []}
+
+
+def resource(assistant_id: str, **applied: Any) -> ResourceState:
+    return ResourceState(
+        id=assistant_id, applied={"model": "gpt-4o", **applied}, lifecycle=LIFECYCLE
+    )
+
+
+@pytest.fixture
+def state_file(tmp_path: Path) -> StateFile:
+    return StateFile(tmp_path / "state" / "assistform.json")
+
+
+def test_the_default_path() -> None:
+    assert Path("state/assistform.json") == DEFAULT_STATE_PATH
+
+
+def test_a_missing_file_is_an_empty_state_and_load_writes_nothing(state_file: StateFile) -> None:
+    state = state_file.load()
+    assert (state.serial, state.resources, state.format_version) == (0, {}, STATE_FORMAT_VERSION)
+    assert len(state.lineage) == 36
+    assert not state_file.path.parent.exists()
+
+
+def test_saved_for_diffs_sorted_indented_with_a_final_newline(state_file: StateFile) -> None:
+    state = State().with_resource("z/bot", resource("asst_z", temperature=0.5))
+    state = state.with_resource("a/bot", resource("asst_a"))
+    state_file.save(state)
+    text = state_file.path.read_text(encoding="utf-8")
+    assert text.endswith("}\n") and not text.endswith("\n\n")
+    assert text.startswith('{\n  "format_version": 1,\n  "lineage": ')
+    raw = json.loads(text)
+    assert list(raw["resources"]) == ["a/bot", "z/bot"]
+    assert list(raw["resources"]["z/bot"]["applied"]) == ["model", "temperature"]
+    assert text == json.dumps(raw, indent=2, sort_keys=True) + "\n"
+
+
+def test_per_key_the_id_the_applied_spec_and_the_lifecycle(state_file: StateFile) -> None:
+    state_file.save(State().with_resource("bot", resource("asst_1", name="Bot")))
+    raw = json.loads(state_file.path.read_text(encoding="utf-8"))
+    assert raw["resources"]["bot"] == {
+        "id": "asst_1",
+        "applied": {"model": "gpt-4o", "name": "Bot"},
+        "lifecycle": LIFECYCLE,
+    }
+
+
+def test_the_same_state_saves_to_the_same_bytes(tmp_path: Path) -> None:
+    state = State(lineage="l", serial=3).with_resource("bot", resource("asst_1"))
+    one, two = StateFile(tmp_path / "one.json"), StateFile(tmp_path / "two.json")
+    one.save(state)
+    two.save(state)
+    assert one.path.read_bytes() == two.path.read_bytes()
+
+
+def test_lineage_is_set_once_and_serial_rises_by_one_per_write(state_file: StateFile) -> None:
+    first = state_file.save(State())
+    assert first.serial == 1
+    again = state_file.save(state_file.load().with_resource("bot", resource("asst_1")))
+    loaded = state_file.load()
+    assert (again.serial, loaded.serial) == (2, 2)
+    assert loaded.lineage == first.lineage
+    assert loaded.resources == {"bot": resource("asst_1")}
+
+
+def test_ensure_saved_creates_the_file_once_without_a_write_count(state_file: StateFile) -> None:
+    state = State(lineage="fixed")
+    assert state_file.ensure_saved(state).serial == 0
+    assert state_file.load().lineage == "fixed"
+    state_file.save(state_file.load())
+    state_file.ensure_saved(State(lineage="other"))
+    assert (state_file.load().lineage, state_file.load().serial) == ("fixed", 1), "file kept"
+
+
+def test_the_previous_version_is_kept_as_a_backup(state_file: StateFile) -> None:
+    state_file.save(State(lineage="l"))
+    previous = state_file.path.read_bytes()
+    state_file.save(state_file.load().with_resource("bot", resource("asst_1")))
+    assert state_file.backup_path.read_bytes() == previous
+    assert state_file.backup_path.name == "assistform.json.backup"
+
+
+def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary_file(
+    state_file: StateFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state_file.save(State(lineage="l"))
+    before = state_file.path.read_bytes()
+
+    def crash(src: Any, dst: Any) -> None:
+        if Path(dst) == state_file.path:
+            raise OSError(28, "No space left on device")
+        os.rename(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        state_file.save(state_file.load().with_resource("bot", resource("asst_1")))
+    assert state_file.path.read_bytes() == before
+    assert sorted(p.name for p in state_file.path.parent.iterdir()) == [
+        "assistform.json",
+        "assistform.json.backup",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "is unreadable"),
+        (b"\xff\xfe", "is unreadable"),
+        (b"", "is unreadable"),
+        (b"[]", "is not a JSON object"),
+        (b'{"format_version": 2, "lineage": "l", "serial": 1}', "has format_version 2"),
+        (b'{"lineage": "l", "serial": 1}', "has format_version None"),
+        (b'{"format_version": true, "lineage": "l", "serial": 1}', "has format_version True"),
+        (b'{"format_version": 1, "serial": 1, "resources": {}}', "is corrupt: no lineage"),
+        (b'{"format_version": 1, "lineage": "l", "resources": {}}', "is corrupt: no serial"),
+        (
+            b'{"format_version": 1, "lineage": "l", "serial": 1, "resources": {"k": {"id": 5}}}',
+            "is corrupt at resources.k",
+        ),
+        (b'{"format_version": 1, "lineage": "l", "serial": 1, "extra": 1}', "is corrupt at extra"),
+    ],
+)
+def test_a_file_we_cannot_trust_is_a_one_line_error_never_a_reset(
+    state_file: StateFile, content: bytes, message: str
+) -> None:
+    state_file.path.parent.mkdir(parents=True)
+    state_file.path.write_bytes(content)
+    with pytest.raises(StateError) as caught:
+        state_file.load()
+    text = str(caught.value)
+    assert message in text and str(state_file.path) in text
+    assert "\n" not in text
+    assert state_file.path.read_bytes() == content, "the file is left as it was"
+
+
+# --- the journal -----------------------------------------------------------------------------
+
+
+def test_load_replays_the_journal_and_counts_each_entry_as_a_write(state_file: StateFile) -> None:
+    base = state_file.save(State().with_resource("old", resource("asst_old")))
+    state = state_file.journal(base, "bot", resource("asst_1"))
+    state = state_file.journal(state, "old", None)
+    loaded = state_file.load()
+    assert loaded == state
+    assert loaded.serial == base.serial + 2
+    assert loaded.resources == {"bot": resource("asst_1")}
+
+
+def test_save_folds_the_journal_in(state_file: StateFile) -> None:
+    base = state_file.save(State())
+    state_file.save(state_file.journal(base, "bot", resource("asst_1")))
+    assert not state_file.journal_path.exists()
+    assert state_file.load().resources == {"bot": resource("asst_1")}
+
+
+def test_a_torn_last_line_is_ignored(state_file: StateFile) -> None:
+    base = state_file.save(State())
+    state_file.journal(base, "bot", resource("asst_1"))
+    with state_file.journal_path.open("ab") as journal:
+        journal.write(b'{"key": "half", "lineage": "')  # killed mid-write
+    loaded = state_file.load()
+    assert loaded.resources == {"bot": resource("asst_1")}
+    assert loaded.serial == base.serial + 1
+
+
+def test_an_entry_written_after_a_torn_line_is_not_lost(state_file: StateFile) -> None:
+    base = state_file.save(State())
+    state_file.journal_path.write_bytes(b'{"key": "half", "lineage": "')
+    state_file.journal(base, "bot", resource("asst_1"))
+    assert state_file.load().resources == {"bot": resource("asst_1")}
+
+
+def test_a_journal_of_another_lineage_is_refused(state_file: StateFile) -> None:
+    state_file.save(State(lineage="mine"))
+    state_file.journal(State(lineage="theirs"), "bot", resource("asst_1"))
+    with pytest.raises(StateError, match="belongs to another state"):
+        state_file.load()
+
+
+def test_a_journal_without_its_state_file_is_refused(state_file: StateFile) -> None:
+    state_file.path.parent.mkdir(parents=True)
+    state_file.journal(State(), "bot", resource("asst_1"))
+    with pytest.raises(StateError, match="exists without its state file"):
+        state_file.load()
+
+
+def test_with_resource_copies(state_file: StateFile) -> None:
+    state = State()
+    updated = state.with_resource("bot", resource("asst_1"))
+    assert state.resources == {} and updated.resources == {"bot": resource("asst_1")}
+    assert updated.with_resource("bot", None).resources == {}
+    assert updated.with_resource("nope", None).resources == {"bot": resource("asst_1")}
