@@ -4,6 +4,8 @@ profiles and of a few worse ones."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -23,7 +25,14 @@ from assistform.doctor import (
     extra_headers,
     full_body,
 )
-from assistform.sandbox import Faults, RequestInfo, SandboxServer, nth
+from assistform.sandbox import (
+    AssistantsService,
+    Faults,
+    RequestInfo,
+    Response,
+    SandboxServer,
+    nth,
+)
 from assistform.sandbox import defaults as sandbox_defaults
 from assistform.sandbox.faults import FaultDecision
 from assistform.sandbox.profiles import Profile
@@ -301,3 +310,36 @@ def test_a_create_of_every_field_refused_as_a_whole_falls_back_to_the_model_alon
     )
     assert [f.field for f in report.sent] == ["model", "name", "metadata"]
     assert len(server.store) == 0
+
+
+class EchoesTheKey(AssistantsService):
+    """A server whose error messages repeat the Authorization header they were sent."""
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> Response:
+        response = super().handle(method, path, query, headers, body)
+        if response.status < 400:
+            return response
+        auth = {k.lower(): v for k, v in (headers or {}).items()}.get("authorization", "")
+        payload = {"error": {"message": f"Refused for {auth}.", "param": "temperature"}}
+        return dataclasses.replace(response, body=json.dumps(payload).encode())
+
+
+def test_a_key_the_server_echoes_is_not_in_the_report() -> None:
+    key = "sk-echoed-0123456789"
+    with SandboxServer(EchoesTheKey()) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key=key, timeout=10)
+        report = diagnose(OpenAIAssistants(client))
+        client.close()
+        assert len(server.store) == 0
+    text = json.dumps(report.as_json())
+    assert key not in text
+    assert report.invalid_request.shown_as == (
+        "create assistant: HTTP 400: Refused for Bearer ***. (param: temperature)"
+    )

@@ -456,22 +456,22 @@ class _Probe:
             data, refusal = self.create("main", body)
             if refusal is None:
                 break
-            error = status_error("create assistant", refusal)
+            error = self.refused(refusal)
+            if refusal.status_code not in (400, 422):
+                self.report.operations["create"] = error.message
+                return None
             name = re.split(r"[.\[]", error.param or "")[0]
-            if refusal.status_code in (400, 422) and name in body and name != "model":
+            if name in body and name != "model":
                 # Not every server takes every field (a model without reasoning, file ids
                 # it does not know): note the refusal and probe the rest.
                 self.report.sent.append(FieldResult(name, "refused"))
                 del body[name]
                 continue
-            if refusal.status_code not in (400, 422):
-                self.report.operations["create"] = error.message
-                return None
             # Refused as a whole: a create of the model alone tells whether any is taken.
             self.report.full_create_error = error.message
             data, refusal = self.create("main", {"model": self.model})
             if refusal is not None:
-                self.report.operations["create"] = status_error("create assistant", refusal).message
+                self.report.operations["create"] = self.refused(refusal).message
                 return None
             body = {"model": self.model}
             break
@@ -501,11 +501,10 @@ class _Probe:
     def create_minimal(self) -> bool:
         self.step = "create"
         data, refusal = self.create("minimal", {"model": self.model})
-        if refusal is not None or data is None:
-            error = status_error("create assistant", refusal) if refusal else None
-            self.report.operations["create"] = error.message if error else "no answer"
+        if refusal is not None:
+            self.report.operations["create"] = self.refused(refusal).message
             return False
-        self.report.unsent = classify_unsent(data)
+        self.report.unsent = classify_unsent(data or {})
         return True
 
     def modify(self, assistant_id: str) -> None:
@@ -627,7 +626,7 @@ class _Probe:
             "long", {"model": self.model, "instructions": "x" * limits.INSTRUCTIONS_MAX}
         )
         if refusal is not None:
-            self.report.long_instructions = status_error("create assistant", refusal).message
+            self.report.long_instructions = self.refused(refusal).message
 
     # Helpers.
 
@@ -664,9 +663,17 @@ class _Probe:
 
     def created_id(self, role: str, body: Mapping[str, Any]) -> str:
         data, refusal = self.create(role, body)
-        if refusal is not None or data is None:
-            raise status_error("create assistant", refusal) if refusal else ApiError("no answer")
-        return str(data["id"])
+        if refusal is not None:
+            raise self.refused(refusal)
+        return str((data or {})["id"])
+
+    def refused(self, exc: openai.APIStatusError, what: str = "create assistant") -> ApiError:
+        """The refusal as assistform shows it; a key the server echoes is never shown."""
+        error = status_error(what, exc)
+        secret = self.api.client.api_key
+        if secret and secret in error.message:
+            error.message = error.message.replace(secret, "***")
+        return error
 
     def answer(self, exc: openai.APIStatusError, what: str, probe_name: str = "") -> ErrorAnswer:
         text = exc.response.text
@@ -675,7 +682,7 @@ class _Probe:
         except ValueError:
             body = None
         found = classify_error(exc.status_code, text, body, probe_name)
-        shown = status_error(what, exc).message
+        shown = self.refused(exc, what).message
         return ErrorAnswer(found.status, found.shape, found.echoes_request, shown)
 
     def clean_up(self) -> None:

@@ -258,7 +258,7 @@ def _error_fields(exc: Any) -> tuple[str, str | None, str | None]:
     if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
         # {"errors": [{"message": ...}]}, as many web frameworks answer.
         first = body["errors"][0]
-        text = first.get("message") or first.get("msg") if isinstance(first, dict) else first
+        text = (first.get("message") or first.get("msg")) if isinstance(first, dict) else first
         if isinstance(text, str) and text:
             return _first_sentence(text), None, None
     if isinstance(body, str) and body.strip() and not body.lstrip().startswith("<"):

@@ -280,7 +280,7 @@ def message(error: ErrorDetails, target: Target) -> str:
     if kind == "string_too_short":
         return f"{where} must not be empty"
     if kind == "too_long":
-        return _too_long(path, ctx)
+        return _too_long(path, ctx, value)
     if kind == "string_pattern_mismatch":
         return _pattern(where, str(value), str(ctx["pattern"]))
     if kind in _BOUNDS:
@@ -340,9 +340,11 @@ def _pattern(where: str, value: str, pattern: str) -> str:
     return f"{where} {_short(value)} may only use letters, digits, '_' and '-', not {_one_of(bad)}"
 
 
-def _too_long(path: DataPath, ctx: dict[str, Any]) -> str:
+def _too_long(path: DataPath, ctx: dict[str, Any], value: Any) -> str:
     where = dotted(path)
-    actual, limit = ctx.get("actual_length"), ctx["max_length"]
+    # Count the input ourselves: pydantic leaves `actual_length` out of some releases' ctx.
+    actual = len(value) if isinstance(value, list | dict) else ctx.get("actual_length")
+    limit = ctx["max_length"]
     if ctx.get("field_type") == "Dictionary":
         text = f"{where} has {actual} pairs; at most {limit} allowed"
         if path == ("metadata",):
