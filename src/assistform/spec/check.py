@@ -1,0 +1,99 @@
+"""Checking one parsed spec: its shape (pydantic's errors as diagnostics at their place),
+its key, its reserved metadata, its instructions file and the lint rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from assistform import ownership
+from assistform.errors import Diagnostic, Severity, SourceLocation
+from assistform.spec import lint
+from assistform.spec.discover import KEY_PATTERN
+from assistform.spec.instructions import resolve_instructions
+from assistform.spec.loaded import LoadedSpec
+from assistform.spec.messages import locate, message, type_name
+from assistform.spec.model import AssistantSpec
+from assistform.spec.yamlsource import YamlDocument
+
+
+def validate_document(
+    document: YamlDocument, path: Path, key: str, root: Path
+) -> tuple[LoadedSpec | None, list[Diagnostic]]:
+    """Check one parsed spec: shape, limits, our own keys and the instructions file."""
+    data = document.data
+    diagnostics = [*document.problems, *_check_key(key, document)]
+    if data is None:
+        where = SourceLocation(document.path, 1, 1)
+        return None, [
+            *diagnostics,
+            Diagnostic(where, "empty spec: expected a mapping with at least 'model'"),
+        ]
+    if not isinstance(data, dict):
+        return None, [
+            *diagnostics,
+            Diagnostic(
+                document.location(()), f"a spec must be a mapping of fields, not {type_name(data)}"
+            ),
+        ]
+    diagnostics.extend(_check_metadata(data, document))
+    try:
+        spec = AssistantSpec.model_validate(data)
+    except ValidationError as exc:
+        # A value the YAML reading already complained about (`!!int abc`) gets one error.
+        reported = {d.location for d in document.problems}
+        diagnostics.extend(
+            d for d in _diagnostics_of(exc, data, document) if d.location not in reported
+        )
+        return None, diagnostics
+    instructions_path = None
+    if spec.instructions_file is not None:
+        spec, instructions_path, problem = resolve_instructions(spec, path, root, document)
+        if problem is not None:
+            return None, [*diagnostics, problem]
+    loaded = LoadedSpec(key, path, spec, document, instructions_path)
+    diagnostics.extend(lint.lint(loaded))
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return None, diagnostics
+    return loaded, diagnostics
+
+
+def _diagnostics_of(exc: ValidationError, data: Any, document: YamlDocument) -> list[Diagnostic]:
+    found = []
+    for error in exc.errors():
+        target = locate(error, data, AssistantSpec)
+        location = document.location(target.path, key=target.at_key)
+        found.append(Diagnostic(location, message(error, target)))
+    return found
+
+
+def _check_key(key: str, document: YamlDocument) -> list[Diagnostic]:
+    where = SourceLocation(document.path, 1, 1)
+    if not KEY_PATTERN.match(key):
+        return [
+            Diagnostic(
+                where,
+                f"key '{key}' (from the file name) may only use letters, digits, "
+                "'_', '.', '-' and '/'",
+            )
+        ]
+    if len(key) > ownership.KEY_MAX:
+        return [
+            Diagnostic(where, f"key '{key[:40]}...' is longer than {ownership.KEY_MAX} characters")
+        ]
+    return []
+
+
+def _check_metadata(data: dict[str, Any], document: YamlDocument) -> list[Diagnostic]:
+    """The reserved key; the model checks the count (15 pairs) and the lengths."""
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict) or ownership.TAG_KEY not in metadata:
+        return []
+    return [
+        Diagnostic(
+            document.location(("metadata", ownership.TAG_KEY), key=True),
+            f"metadata key '{ownership.TAG_KEY}' is reserved for assistform's ownership tag",
+        )
+    ]

@@ -1,0 +1,109 @@
+"""Where specs are: the repository root, the spec files under `assistants/`, the paths a
+user names, and each file's key (its path under `assistants/`)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from assistform.errors import Diagnostic, SourceLocation
+
+SPEC_DIR = "assistants"
+SPEC_SUFFIXES = (".yaml", ".yml")
+ROOT_MARKERS = ("assistform.yaml", SPEC_DIR, ".git")
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+
+
+def find_root(start: Path) -> Path:
+    """The repository root: the nearest folder holding assistform.yaml, assistants/ or .git."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+            return folder
+    return start
+
+
+def display(path: Path) -> str:
+    """A path as the user should see it: relative to the current folder when possible."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def discover(spec_dir: Path) -> list[Path]:
+    """Every spec file under `spec_dir`, sorted."""
+    if not spec_dir.is_dir():
+        return []
+    found = [
+        Path(folder, name)
+        for folder, _, names in os.walk(spec_dir)
+        for name in names
+        if name.endswith(SPEC_SUFFIXES)
+    ]
+    return sorted(p for p in found if p.is_file())
+
+
+def key_of(path: Path, spec_dir: Path) -> str:
+    """The spec's key: its path under `assistants/` without the suffix (`hr/helper`).
+
+    Taken from the path as written, not from where a symlink points.
+    """
+    full, base = os.path.abspath(path), os.path.abspath(spec_dir)
+    if not full.startswith(base + os.sep):
+        raise ValueError(f"{path} is not under {spec_dir}")
+    relative, _ = os.path.splitext(full[len(base) + 1 :])
+    return relative.replace(os.sep, "/")
+
+
+def chosen_paths(paths: Sequence[Path], spec_dir: Path) -> tuple[list[Path], list[Diagnostic]]:
+    chosen: dict[str, Path] = {}
+    problems = []
+    for path in paths:
+        if not _inside(path, spec_dir):
+            problems.append(
+                Diagnostic(
+                    SourceLocation(display(path)),
+                    f"not a spec: specs are .yaml or .yml files under {display(spec_dir)}/",
+                )
+            )
+        elif path.is_dir():
+            chosen.update((os.path.abspath(p), p) for p in discover(path))
+        elif not path.is_file():
+            problems.append(Diagnostic(SourceLocation(display(path)), "no such file"))
+        elif not path.name.endswith(SPEC_SUFFIXES):
+            problems.append(
+                Diagnostic(
+                    SourceLocation(display(path)), "not a spec: specs are .yaml or .yml files"
+                )
+            )
+        else:
+            chosen.setdefault(os.path.abspath(path), path)
+    return sorted(chosen.values()), problems
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
+
+
+def key_clashes(
+    everything: Iterable[Path], chosen: Iterable[Path], spec_dir: Path
+) -> list[Diagnostic]:
+    by_key: dict[str, list[Path]] = defaultdict(list)
+    for path in everything:
+        by_key[key_of(path, spec_dir)].append(path)
+    wanted = {key_of(p, spec_dir) for p in chosen}
+    diagnostics = []
+    for key, files in sorted(by_key.items()):
+        if len(files) > 1 and key in wanted:
+            names = " and ".join(display(f) for f in files)
+            diagnostics.append(
+                Diagnostic(
+                    SourceLocation(display(files[0]), 1, 1),
+                    f"key '{key}' is defined twice: {names}; keep one of them",
+                )
+            )
+    return diagnostics
