@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from childproc import rss_mb, run_child
 
 from assistform.sandbox import Faults, SandboxServer
 
@@ -58,7 +57,7 @@ def run_parent(count: int, parallelisms: list[int], latency: float) -> None:
             root = Path(tmp)
             write_repo(root, count)
             with SandboxServer(faults=Faults(latency=latency)) as server:
-                figures = run_child(root, server.base_url, parallelism)
+                figures = run_child(__file__, str(root), server.base_url, str(parallelism))
                 creates = server.stats.count("POST", "/v1/assistants")
                 lists = server.stats.count("GET", "/v1/assistants")
                 other = server.stats.total - creates - lists
@@ -70,23 +69,6 @@ def run_parent(count: int, parallelisms: list[int], latency: float) -> None:
         )
         if figures["failed"]:
             print(f"         ({figures['failed']:.0f} changes failed)")
-
-
-def run_child(root: Path, base_url: str, parallelism: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    command = [sys.executable, __file__, "--child", str(root), base_url, str(parallelism)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"child failed:\n{done.stderr}")
-    figures: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
-    return figures
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def run_child_apply(root: Path, base_url: str, parallelism: int) -> None:

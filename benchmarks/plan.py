@@ -18,14 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from childproc import rss_mb, run_child
 
 from assistform.normalize import normalize
 from assistform.ownership import OwnershipTag, with_tag
@@ -121,7 +120,7 @@ def run_parent(sizes: list[int], profile: str) -> None:
             with SandboxServer(profile=profile) as server:
                 seed(server, root, specs)
                 server.stats.reset()
-                figures = run_child(root, server.base_url)
+                figures = run_child(__file__, str(root), server.base_url)
                 lists = server.stats.count("GET", "/v1/assistants")
                 others = server.stats.total - lists
                 # Time the server spent answering: part of "list s", not the client's cost.
@@ -136,23 +135,6 @@ def run_parent(sizes: list[int], profile: str) -> None:
         )
         if figures["noop"] != count:
             print(f"       (expected {count} no-op changes, got {figures['noop']})")
-
-
-def run_child(root: Path, base_url: str) -> dict[str, float]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    command = [sys.executable, __file__, "--child", str(root), base_url]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"child failed:\n{done.stderr}")
-    figures: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
-    return figures
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def run_child_plan(root: Path, base_url: str) -> None:

@@ -8,18 +8,24 @@
 - `inprocess_service` / `inprocess_client`: the same API without sockets (profile
   parametrizable indirectly on `inprocess_service`).
 
+- `scripted_server(status, body, headers=None)`: a loopback server that answers every
+  request the same, for answers our sandbox never gives (a key echoed back, odd bodies);
+- `closed_port_url`: a loopback base URL where nothing listens.
+
 openai is imported inside the fixtures, so collecting tests never loads it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import socket
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from assistform.sandbox import AssistantsService, AssistantStore, Faults, SandboxServer
+from doubles import ScriptedService
 
 if TYPE_CHECKING:
     import openai
@@ -82,3 +88,25 @@ def inprocess_client(inprocess_service: AssistantsService) -> Iterator[openai.Op
     client = connect(inprocess_service, timeout=CLIENT_TIMEOUT_SECONDS)
     yield client
     client.close()
+
+
+@pytest.fixture
+def scripted_server() -> Iterator[Callable[..., SandboxServer]]:
+    servers: list[SandboxServer] = []
+
+    def make(status: int, body: Any, headers: Mapping[str, str] | None = None) -> SandboxServer:
+        server = SandboxServer(ScriptedService(status, body, headers)).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"

@@ -4,7 +4,6 @@ profiles and of a few worse ones."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -26,10 +25,8 @@ from assistform.doctor import (
     full_body,
 )
 from assistform.sandbox import (
-    AssistantsService,
     Faults,
     RequestInfo,
-    Response,
     SandboxServer,
     nth,
 )
@@ -37,6 +34,7 @@ from assistform.sandbox import defaults as sandbox_defaults
 from assistform.sandbox.faults import FaultDecision
 from assistform.sandbox.profiles import Profile
 from assistform.sandbox.validation import Invalid
+from doubles import EchoesTheKey
 
 # -- classifying ---------------------------------------------------------------------------
 
@@ -310,25 +308,6 @@ def test_a_create_of_every_field_refused_as_a_whole_falls_back_to_the_model_alon
     )
     assert [f.field for f in report.sent] == ["model", "name", "metadata"]
     assert len(server.store) == 0
-
-
-class EchoesTheKey(AssistantsService):
-    """A server whose error messages repeat the Authorization header they were sent."""
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
-    ) -> Response:
-        response = super().handle(method, path, query, headers, body)
-        if response.status < 400:
-            return response
-        auth = {k.lower(): v for k, v in (headers or {}).items()}.get("authorization", "")
-        payload = {"error": {"message": f"Refused for {auth}.", "param": "temperature"}}
-        return dataclasses.replace(response, body=json.dumps(payload).encode())
 
 
 def test_a_key_the_server_echoes_is_not_in_the_report() -> None:

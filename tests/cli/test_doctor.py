@@ -3,16 +3,16 @@ that is not, never the API key, and no probe left behind."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from assistform.cli.main import cli
-from assistform.sandbox import AssistantsService, Response, SandboxServer
+from assistform.sandbox import SandboxServer
+from doubles import EchoesTheKey
 
 KEY = "sk-doctor-secret-0123456789"
 
@@ -94,33 +94,6 @@ def test_an_unreachable_server_is_not_usable(closed_port_url: str) -> None:
     assert lines[3].startswith(f"  create: create assistant: cannot reach {closed_port_url}")
     assert "Traceback" not in result.output
     assert result.stdout.endswith("Probes: 0 created, 0 deleted; none left behind.\n")
-
-
-@pytest.fixture
-def closed_port_url(make_api_server: Callable[..., SandboxServer]) -> str:
-    server = make_api_server()
-    url = server.base_url
-    server.stop()
-    return url
-
-
-class EchoesTheKey(AssistantsService):
-    """A server whose error messages repeat the Authorization header they were sent."""
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
-    ) -> Response:
-        response = super().handle(method, path, query, headers, body)
-        if response.status < 400:
-            return response
-        auth = {k.lower(): v for k, v in (headers or {}).items()}.get("authorization", "")
-        payload = {"error": {"message": f"Refused for {auth}.", "param": "temperature"}}
-        return dataclasses.replace(response, body=json.dumps(payload).encode())
 
 
 @pytest.mark.parametrize("output_format", ["text", "json"])

@@ -4,13 +4,12 @@ loopback server (CliRunner), plus real processes on the built-in sandbox."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from assistform.cli.main import cli
 from assistform.plan.model import Action, Plan, Reason
-from assistform.sandbox import AssistantsService, LoggedRequest, Response, SandboxServer
+from assistform.sandbox import SandboxServer
 from assistform.state import StateFile
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "assistants"
@@ -299,39 +298,6 @@ def test_prevent_destroy_fails_the_plan_naming_the_assistant(repo: Repo) -> None
     )
 
 
-class Scripted(AssistantsService):
-    """Answers every request with one status and body; retries are asked to come at once."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__()
-        self.status, self.body = status, body
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
-    ) -> Response:
-        self.stats.record(LoggedRequest(method, path, "scripted", self.status))
-        headers = {"content-type": "application/json", "retry-after-ms": "1"}
-        return Response(self.status, headers, json.dumps(self.body).encode("utf-8"))
-
-
-@pytest.fixture
-def scripted() -> Iterator[Callable[[int, Any], SandboxServer]]:
-    servers: list[SandboxServer] = []
-
-    def make(status: int, body: Any) -> SandboxServer:
-        servers.append(SandboxServer(Scripted(status, body)).start())
-        return servers[-1]
-
-    yield make
-    for server in servers:
-        server.stop()
-
-
 @pytest.fixture
 def closed_port() -> str:
     with socket.socket() as probe:
@@ -363,13 +329,14 @@ def closed_port() -> str:
 )
 def test_api_errors_are_one_line_without_the_key(
     repo: Repo,
-    scripted: Callable[[int, Any], SandboxServer],
+    scripted_server: Callable[..., SandboxServer],
     tmp_path: Path,
     status: int,
     body: Any,
     expected: str,
 ) -> None:
-    server = scripted(status, body)
+    # Retries are asked to come at once, so the 500 case does not wait out the backoff.
+    server = scripted_server(status, body, {"retry-after-ms": "1"})
     out = tmp_path / "plan.json"
     result = repo.run("plan", "--out", str(out), OPENAI_BASE_URL=server.base_url)
     assert_one_line_error(result, expected)
