@@ -45,3 +45,5 @@ def test_the_fingerprint_follows_id_and_configuration() -> None:
     assert assistant("b", {"team": "x"}).fingerprint != base
     assert assistant("a", {"team": "y"}).fingerprint != base
     assert assistant("a", {"team": "x"}, updated_at=5).fingerprint == base, "extra fields ignored"
+    tagged = assistant("a", {"team": "x", "assistform": "a@l"}).fingerprint
+    assert tagged != base, "a removed ownership tag moves the fingerprint"

@@ -108,7 +108,19 @@ def test_given_paths_that_are_not_specs(repo: Repo) -> None:
         "../elsewhere.yaml: error: not a spec: specs are .yaml or .yml files under assistants/",
         "README.md: error: not a spec: specs are .yaml or .yml files under assistants/",
         "assistants/missing.yaml: error: no such file",
-        "assistants/notes.txt: error: not a spec: specs are .yaml or .yml files",
+    ]
+
+
+def test_a_changed_instructions_file_checks_the_specs_that_may_read_it(repo: Repo) -> None:
+    # What a pre-commit hook passes when only a prompt changed.
+    repo.write("prompts/long.md", "x" * 256_001)
+    repo.write("a.yaml", "model: gpt-4o\ninstructions_file: prompts/long.md\n")
+    repo.write("b.yaml", "model: gpt-4o\n")
+    result = load_specs(repo.root, [Path("assistants/prompts/long.md")])
+    assert result.files == 2
+    assert [str(d) for d in result.diagnostics] == [
+        "assistants/a.yaml:2:20: error: instructions_file 'prompts/long.md' is 256,001 "
+        "characters long; the limit is 256,000"
     ]
 
 

@@ -28,7 +28,10 @@ class LiveAssistant:
 
     @cached_property
     def fingerprint(self) -> str:
-        return fingerprint({"id": self.id, "config": self.config})
+        # The tag is part of it: a saved plan made while the tag was there is stale once
+        # someone removes it (the plan's requests assumed it).
+        tag = None if self.tag is None else self.tag.value()
+        return fingerprint({"id": self.id, "config": self.config, "tag": tag})
 
     @property
     def label(self) -> str:

@@ -75,11 +75,9 @@ def chosen_paths(paths: Sequence[Path], spec_dir: Path) -> tuple[list[Path], lis
         elif not path.is_file():
             problems.append(Diagnostic(SourceLocation(display(path)), "no such file"))
         elif not path.name.endswith(SPEC_SUFFIXES):
-            problems.append(
-                Diagnostic(
-                    SourceLocation(display(path)), "not a spec: specs are .yaml or .yml files"
-                )
-            )
+            # Another file beside the specs (an instructions_file's Markdown, as a hook
+            # passes it when only the prompt changed): any spec may read it, so check them all.
+            chosen.update((os.path.abspath(p), p) for p in discover(spec_dir))
         else:
             chosen.setdefault(os.path.abspath(path), path)
     return sorted(chosen.values()), problems
