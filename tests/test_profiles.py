@@ -30,7 +30,7 @@ from assistform.sandbox import Faults, SandboxServer
 from assistform.sandbox.faults import FaultDecision, RequestInfo, nth
 from assistform.sandbox.inprocess import BASE_URL, SandboxTransport
 from assistform.sandbox.profiles import LENIENT_INSTRUCTIONS_MAX
-from assistform.sandbox.service import AssistantsService
+from assistform.sandbox.service import ROUTE_COLLECTION, AssistantsService
 from cli.applyrepo import FAST, Repo, repo_factory
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "assistants"
@@ -375,9 +375,12 @@ def test_a_403_for_an_assistant_still_listed_is_a_real_refusal(
     plan = repo.workspace.plan(api)
     state_file = repo.workspace.state_file
     settings = ApplySettings(policy=RetryPolicy(base_delay=0.01, max_seconds=5))
+    repo.server.stats.reset()
 
     result = apply_plan(plan, api, state_file, state_for(plan, state_file), settings)
 
+    # A GET that still finds it settles the 403: no listing of every assistant per delete.
+    assert repo.server.stats.count(method="GET", route=ROUTE_COLLECTION) == 0
     [failed] = result.failed
     assert failed.error is not None
     assert failed.error.message == f"delete assistant {kept}: HTTP 403: Forbidden"

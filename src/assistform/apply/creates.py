@@ -61,7 +61,9 @@ def safe_create(
 def delete_if_present(api: AssistantsApi, assistant_id: str, budget: Budget) -> None:
     """Delete `assistant_id`; one that is already gone (404) counts as deleted.
 
-    Some servers answer 403 for an id they do not know: then a listing decides.
+    Some servers answer 403 for an id they do not know. A GET that still finds the
+    assistant makes the 403 a real refusal at the price of one request; only when the GET
+    is refused too does a listing (N/100 requests) decide whether it is gone.
     """
 
     def attempt() -> None:
@@ -70,13 +72,25 @@ def delete_if_present(api: AssistantsApi, assistant_id: str, budget: Budget) -> 
         except ApiError as error:
             if error.status == NOT_FOUND:
                 return
-            if error.status == FORBIDDEN:
-                live = Budget(budget.policy, budget.clock, budget.started).call(api.list_all)
-                if assistant_id not in live.by_id():
-                    return
+            if error.status == FORBIDDEN and not _still_visible(api, assistant_id, budget):
+                return
             raise
 
     budget.call(attempt)
+
+
+def _still_visible(api: AssistantsApi, assistant_id: str, budget: Budget) -> bool:
+    try:
+        api.get(assistant_id)
+    except ApiError as error:
+        if error.status == NOT_FOUND:
+            return False
+        if error.status != FORBIDDEN:
+            raise
+    else:
+        return True
+    live = Budget(budget.policy, budget.clock, budget.started).call(api.list_all)
+    return assistant_id in live.by_id()
 
 
 def _look_up(
