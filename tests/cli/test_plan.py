@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 from assistform.cli.main import cli
 from assistform.plan.model import Action, Plan, Reason
 from assistform.sandbox import SandboxServer
-from assistform.state import StateFile
+from assistform.state import State, StateFile
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "assistants"
 FAKE_KEY = "sk-assistform-cli-DO-NOT-LEAK-5e8d0c44"
@@ -402,6 +402,23 @@ def test_a_lost_state_adopts_the_tagged_assistants_instead_of_creating_copies(re
     assert any("was the state file lost?" in w for w in plan.warnings)
     repo.apply()
     assert {r.id for r in repo.state_file.load().resources.values()} == live_ids
+    assert {a.id for a in repo.server.store.ordered()} == live_ids
+    assert not repo.plan().has_changes
+
+
+def test_an_empty_state_file_takes_on_the_lineage_it_adopts(repo: Repo) -> None:
+    """A state file written but never filled (a run killed before its first change) is lost
+    state too: its lineage must not split the journal from the tags."""
+    repo.apply()
+    live_ids = {a.id for a in repo.server.store.ordered()}
+    repo.state_file.path.unlink()
+    repo.state_file.save(State(lineage="0f0f0f0f-empty-state"), bump=False)
+
+    assert not [c for c in repo.plan().resource_changes if c.action is Action.CREATE]
+    repo.apply()
+
+    state = repo.state_file.load()
+    assert {r.id for r in state.resources.values()} == live_ids
     assert {a.id for a in repo.server.store.ordered()} == live_ids
     assert not repo.plan().has_changes
 

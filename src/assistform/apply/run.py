@@ -35,11 +35,17 @@ def state_for(plan: Plan, state_file: StateFile) -> State:
     """The state the plan will be applied to.
 
     With no state file yet, the plan's own (fresh) lineage: it is in the ownership tags of
-    the create bodies, so it must become the lineage of the state that records them.
+    the create bodies, so it must become the lineage of the state that records them. For the
+    same reason an empty state file takes on the lineage of a plan that adopted the tagged
+    assistants of a lost state (see the planner); its serial stays, so a saved plan still
+    matches it.
     """
-    if state_file.exists() or state_file.journal_path.exists():
-        return state_file.load()
-    return State(lineage=plan.state.lineage, serial=plan.state.serial)
+    if not (state_file.exists() or state_file.journal_path.exists()):
+        return State(lineage=plan.state.lineage, serial=plan.state.serial)
+    state = state_file.load()
+    if not state.resources and state.serial == 0 and state.lineage != plan.state.lineage:
+        return state_file.save(state.model_copy(update={"lineage": plan.state.lineage}), bump=False)
+    return state
 
 
 def apply_plan(
