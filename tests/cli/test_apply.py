@@ -171,8 +171,10 @@ def test_target_with_a_saved_plan_is_a_usage_error(repo: Repo, tmp_path: Path) -
 
 
 def test_a_concurrent_apply_is_refused_by_the_lock(make_repo: Callable[..., Repo]) -> None:
-    repo = make_repo(faults=Faults(latency=0.25))
-    keys = repo.write_many(16)  # at one change at a time: 4 s under the lock
+    # At one change at a time, 8 s under the lock: long enough that the second run, however
+    # slowly a loaded machine starts it, still finds the lock held.
+    repo = make_repo(faults=Faults(latency=0.5))
+    keys = repo.write_many(16)
     first = repo.spawn("apply", "--auto-approve", "--parallelism", "1", *FAST)
     lock = repo.root / "state" / "assistform.json.lock"
     deadline = time.monotonic() + 20
@@ -190,7 +192,7 @@ def test_a_concurrent_apply_is_refused_by_the_lock(make_repo: Callable[..., Repo
         "--retry-base-delay 0.01 --max-retry-seconds 20); "
         "if that run is dead: assistform force-unlock"
     )
-    assert first.wait(timeout=30) == 0
+    assert first.wait(timeout=60) == 0
     assert not lock.exists()
     repo.assert_converged(keys)
 
