@@ -73,6 +73,9 @@ class AssistantStore:
         self.path = path
         self._lock = threading.RLock()
         self._items: dict[str, StoredAssistant] = {}
+        #: Each assistant's JSON, kept so that a change re-encodes one record, not all of
+        #: them: the data file is rewritten after every change.
+        self._encoded: dict[str, str] = {}
         self._tombstones: dict[str, Position] = {}
         self._next_seq = 1
         if path is not None:
@@ -95,7 +98,7 @@ class AssistantStore:
             record = StoredAssistant(assistant_id, created_at, self._next_seq, created_at, fields)
             self._next_seq += 1
             self._items[assistant_id] = record
-            self._save()
+            self._save(record)
             return record
 
     def get(self, assistant_id: str) -> StoredAssistant | None:
@@ -115,7 +118,7 @@ class AssistantStore:
                 return None
             record = replace(record, fields=change(record.fields), updated_at=updated_at)
             self._items[assistant_id] = record
-            self._save()
+            self._save(record)
             return record
 
     def delete(self, assistant_id: str) -> bool:
@@ -124,6 +127,7 @@ class AssistantStore:
             if record is None:
                 return False
             self._tombstones[assistant_id] = record.position
+            self._encoded.pop(assistant_id, None)
             self._save()
             return True
 
@@ -166,16 +170,25 @@ class AssistantStore:
         self._tombstones = tombstones
         self._next_seq = next_seq
 
-    def _save(self) -> None:
+    def _save(self, changed: StoredAssistant | None = None) -> None:
         if self.path is None:
             return
-        document = {
-            "format": FORMAT_VERSION,
-            "next_seq": self._next_seq,
-            "assistants": [r.to_json() for r in sorted(self._items.values(), key=_by_position)],
-            "deleted": {k: list(v) for k, v in self._tombstones.items()},
-        }
-        write_atomically(self.path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+        if changed is not None:
+            self._encoded[changed.id] = _encode(changed.to_json())
+        records = sorted(self._items.values(), key=_by_position)
+        # One assistant a line; what is not an assistant is encoded afresh (it is small).
+        assistants = ",\n".join(
+            self._encoded.get(r.id) or self._encoded.setdefault(r.id, _encode(r.to_json()))
+            for r in records
+        )
+        head = _encode({"format": FORMAT_VERSION, "next_seq": self._next_seq})[:-1]
+        deleted = _encode({k: list(v) for k, v in self._tombstones.items()})
+        text = f'{head}, "assistants": [\n{assistants}\n], "deleted": {deleted}}}\n'
+        write_atomically(self.path, text)
+
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _by_position(record: StoredAssistant) -> Position:
