@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
-
-if TYPE_CHECKING:
-    # Not at run time: `validate` uses `env_option` and must not load the API modules.
-    from assistform.api.connect import ServerOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,10 +49,3 @@ def server_options(func: F) -> F:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
-
-
-def server_from(sandbox: bool, base_url: str | None) -> ServerOptions:
-    """Server options from the flags alone; `Workspace.server_options` adds the environment."""
-    from assistform.api.connect import ServerOptions
-
-    return ServerOptions(sandbox=sandbox, base_url=None if sandbox else base_url)
