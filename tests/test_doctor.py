@@ -148,12 +148,13 @@ def test_extra_headers_leave_out_what_any_server_sends() -> None:
 
 def test_the_full_probe_sets_every_field_to_a_non_default() -> None:
     from assistform.limits import CREATE_FIELDS
-    from assistform.normalize import DEFAULTS, normalize
+    from assistform.limits import DOCUMENTED_DEFAULTS as DEFAULTS
+    from assistform.normalize import normalize
 
     body = full_body("gpt-4o")
     assert set(body) == set(CREATE_FIELDS) - {"name"}  # the probe adds its name
     config = normalize(body)
-    assert [f for f in DEFAULTS if f != "name" and config[f] == DEFAULTS[f]] == []
+    assert [f for f in DEFAULTS if f != "name" and config[f] == normalize(DEFAULTS)[f]] == []
 
 
 # -- probing real servers ------------------------------------------------------------------

@@ -18,7 +18,7 @@ import pytest
 
 from assistform.api.client import OpenAIAssistants
 from assistform.apply.run import apply_plan, state_for
-from assistform.normalize import DEFAULTS, FIELDS, fingerprint, normalize
+from assistform.normalize import FIELDS, fingerprint, normalize
 from assistform.plan.model import Action, Plan
 from assistform.sandbox import SandboxServer
 from assistform.workspace import Workspace
@@ -26,7 +26,7 @@ from assistform.workspace import Workspace
 REPO = Path(__file__).resolve().parents[1]
 
 SAME: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "every default absent, null or filled": (
+    "every field absent or null": (
         {"model": "m"},
         {
             "model": "m",
@@ -42,18 +42,6 @@ SAME: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "response_format": None,
         },
     ),
-    "server-filled defaults": (
-        {"model": "m"},
-        {
-            "model": "m",
-            "tools": [],
-            "tool_resources": {},
-            "metadata": {},
-            "temperature": 1.0,
-            "top_p": 1.0,
-            "response_format": "auto",
-        },
-    ),
     "1 and 1.0": (
         {"model": "m", "temperature": 1, "top_p": 0},
         {"model": "m", "temperature": 1.0, "top_p": 0.0},
@@ -66,9 +54,9 @@ SAME: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"model": "m", "metadata": {"b": "2", "a": "1"}},
         {"model": "m", "metadata": {"a": "1", "assistform": "k@lineage", "b": "2"}},
     ),
-    "function strict absent, null, false": (
+    "function strict absent and null": (
         {"model": "m", "tools": [{"type": "function", "function": {"name": "f"}}]},
-        {"model": "m", "tools": [{"type": "function", "function": {"name": "f", "strict": False}}]},
+        {"model": "m", "tools": [{"type": "function", "function": {"name": "f", "strict": None}}]},
     ),
     "function empty description and parameters": (
         {"model": "m", "tools": [{"type": "function", "function": {"name": "f"}}]},
@@ -78,41 +66,6 @@ SAME: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                 {
                     "type": "function",
                     "function": {"name": "f", "description": "", "parameters": {}, "strict": None},
-                }
-            ],
-        },
-    ),
-    "file_search ranking defaults": (
-        {"model": "m", "tools": [{"type": "file_search"}]},
-        {
-            "model": "m",
-            "tools": [
-                {
-                    "type": "file_search",
-                    "file_search": {"ranking_options": {"ranker": "auto", "score_threshold": 0}},
-                }
-            ],
-        },
-    ),
-    "file_search ranker filled": (
-        {
-            "model": "m",
-            "tools": [
-                {
-                    "type": "file_search",
-                    "file_search": {"ranking_options": {"score_threshold": 0.5}},
-                }
-            ],
-        },
-        {
-            "model": "m",
-            "tools": [
-                {
-                    "type": "file_search",
-                    "file_search": {
-                        "ranking_options": {"ranker": "auto", "score_threshold": 0.5},
-                        "max_num_results": None,
-                    },
                 }
             ],
         },
@@ -127,11 +80,7 @@ SAME: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             },
         },
     ),
-    "response_format auto and null": (
-        {"model": "m", "response_format": "auto"},
-        {"model": "m", "response_format": None},
-    ),
-    "json_schema strict and empty description": (
+    "json_schema strict null and empty description": (
         {
             "model": "m",
             "response_format": {"type": "json_schema", "json_schema": {"name": "s"}},
@@ -140,7 +89,7 @@ SAME: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "model": "m",
             "response_format": {
                 "type": "json_schema",
-                "json_schema": {"name": "s", "description": "", "strict": False, "schema": None},
+                "json_schema": {"name": "s", "description": "", "strict": None, "schema": None},
             },
         },
     ),
@@ -163,6 +112,61 @@ SAME: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }
 
 DIFFERENT: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "no default is assumed: response_format auto": (
+        {"model": "m", "response_format": "auto"},
+        {"model": "m", "response_format": None},
+    ),
+    "no default is assumed: OpenAI's filled in": (
+        {"model": "m"},
+        {
+            "model": "m",
+            "tools": [],
+            "tool_resources": {},
+            "metadata": {},
+            "temperature": 1.0,
+            "top_p": 1.0,
+            "response_format": "auto",
+        },
+    ),
+    "no default is assumed: strict false": (
+        {"model": "m", "tools": [{"type": "function", "function": {"name": "f"}}]},
+        {"model": "m", "tools": [{"type": "function", "function": {"name": "f", "strict": False}}]},
+    ),
+    "no default is assumed: ranking options": (
+        {"model": "m", "tools": [{"type": "file_search"}]},
+        {
+            "model": "m",
+            "tools": [
+                {
+                    "type": "file_search",
+                    "file_search": {"ranking_options": {"ranker": "auto", "score_threshold": 0}},
+                }
+            ],
+        },
+    ),
+    "no default is assumed: a ranker": (
+        {
+            "model": "m",
+            "tools": [
+                {
+                    "type": "file_search",
+                    "file_search": {"ranking_options": {"score_threshold": 0.5}},
+                }
+            ],
+        },
+        {
+            "model": "m",
+            "tools": [
+                {
+                    "type": "file_search",
+                    "file_search": {
+                        "ranking_options": {"ranker": "auto", "score_threshold": 0.5},
+                        "max_num_results": None,
+                    },
+                }
+            ],
+        },
+    ),
     "function strict true": (
         {"model": "m", "tools": [{"type": "function", "function": {"name": "f"}}]},
         {"model": "m", "tools": [{"type": "function", "function": {"name": "f", "strict": True}}]},
@@ -219,8 +223,23 @@ def test_different_configurations_stay_different(
 def test_the_normalized_form_has_every_field_in_api_order() -> None:
     config = normalize({"model": "m", "metadata": {"assistform": "k@l"}})
     assert list(config) == list(FIELDS)
-    assert {name: config[name] for name in DEFAULTS} == DEFAULTS
+    assert config == {
+        **dict.fromkeys(FIELDS),
+        "model": "m",
+        "tools": [],
+        "tool_resources": {},
+        "metadata": {},
+    }, "nothing filled in: what a server fills is learnt, never assumed"
     assert json.loads(json.dumps(config)) == config, "JSON-able, for the plan and the state"
+
+
+def test_a_spec_s_form_holds_only_the_fields_it_declares() -> None:
+    request = {"model": "m", "temperature": 1, "description": ""}
+    assert normalize(request, fields=request) == {
+        "model": "m",
+        "description": None,
+        "temperature": 1.0,
+    }
 
 
 def test_the_vector_stores_helper_is_kept_for_comparison_with_the_state() -> None:
@@ -316,7 +335,7 @@ VERSIONS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(params=["faithful", "lenient"])
+@pytest.fixture(params=["faithful", "lenient", "contrary"])
 def server(
     request: pytest.FixtureRequest, make_api_server: Callable[..., SandboxServer]
 ) -> SandboxServer:

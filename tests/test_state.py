@@ -50,7 +50,7 @@ def test_saved_for_diffs_sorted_indented_with_a_final_newline(state_file: StateF
     state_file.save(state)
     text = state_file.path.read_text(encoding="utf-8")
     assert text.endswith("}\n") and not text.endswith("\n\n")
-    assert text.startswith('{\n  "format_version": 1,\n  "lineage": ')
+    assert text.startswith('{\n  "format_version": 2,\n  "lineage": ')
     raw = json.loads(text)
     assert list(raw["resources"]) == ["a/bot", "z/bot"]
     assert list(raw["resources"]["z/bot"]["applied"]) == ["model", "temperature"]
@@ -63,8 +63,26 @@ def test_per_key_the_id_the_applied_spec_and_the_lifecycle(state_file: StateFile
     assert raw["resources"]["bot"] == {
         "id": "asst_1",
         "applied": {"model": "gpt-4o", "name": "Bot"},
+        "observed": None,
         "lifecycle": LIFECYCLE,
     }
+
+
+def test_a_version_1_state_is_read_and_written_back_as_version_2(state_file: StateFile) -> None:
+    """A state of assistform before observations: read as it is (no observation, so the
+    next plan records one), written back in the current format."""
+    state_file.path.parent.mkdir(parents=True)
+    v1 = {
+        "format_version": 1,
+        "lineage": "l",
+        "serial": 3,
+        "resources": {"bot": {"id": "asst_1", "applied": {"model": "m"}, "lifecycle": {}}},
+    }
+    state_file.path.write_text(json.dumps(v1), encoding="utf-8")
+    state = state_file.load()
+    assert (state.serial, state.resources["bot"].observed) == (3, None)
+    state_file.save(state)
+    assert json.loads(state_file.path.read_text(encoding="utf-8"))["format_version"] == 2
 
 
 def test_the_same_state_saves_to_the_same_bytes(tmp_path: Path) -> None:
@@ -130,7 +148,7 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary_file(
         (b"\xff\xfe", "is unreadable"),
         (b"", "is unreadable"),
         (b"[]", "is not a JSON object"),
-        (b'{"format_version": 2, "lineage": "l", "serial": 1}', "has format_version 2"),
+        (b'{"format_version": 3, "lineage": "l", "serial": 1}', "has format_version 3"),
         (b'{"lineage": "l", "serial": 1}', "has format_version None"),
         (b'{"format_version": true, "lineage": "l", "serial": 1}', "has format_version True"),
         (b'{"format_version": 1, "serial": 1, "resources": {}}', "is corrupt: no lineage"),

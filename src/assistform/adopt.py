@@ -26,6 +26,7 @@ from assistform.errors import ApiError, PlanError, Severity, UsageError
 from assistform.normalize import STATE_ONLY_FIELDS, Config
 from assistform.ownership import OwnershipTag, with_tag, without_tag
 from assistform.plan.desired import DesiredAssistant, desired_from
+from assistform.plan.expected import matches
 from assistform.spec.load import (
     KEY_PATTERN,
     SPEC_DIR,
@@ -374,10 +375,11 @@ def _loaded_key(target: Target, directory: Path) -> str:
 
 def _check_round_trip(target: Target, wanted: Config, spec: LoadedSpec) -> None:
     live = target.live.config
+    # What the spec leaves out is the server's, as it is now; what it declares must be live.
     differing = [
         name
-        for name in live
-        if name not in STATE_ONLY_FIELDS and live.get(name) != wanted.get(name)
+        for name in wanted
+        if name not in STATE_ONLY_FIELDS and not matches(live.get(name), wanted[name], name)
     ]
     if differing:
         raise PlanError(
@@ -406,7 +408,10 @@ def _take_over(
         for target in report.targets:
             want = desired[target.key]
             resource = ResourceState(
-                id=target.live.id, applied=want.config, lifecycle=want.lifecycle
+                id=target.live.id,
+                applied=want.config,
+                observed=target.live.config,
+                lifecycle=want.lifecycle,
             )
             state = state_file.journal(state, target.key, resource)
             keep.append(target)

@@ -55,12 +55,29 @@ RESPONSE_FORMAT_AUTO: Final = "auto"
 JSON_SCHEMA_NAME_PATTERN: Final = r"^[a-zA-Z0-9_-]{1,64}$"
 REASONING_EFFORTS: Final = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 
-#: What the service fills in when a field is not sent (spec defaults plus observed behaviour).
+#: What OpenAI's service filled in when a field was not sent (spec defaults plus observed
+#: behaviour). Other servers fill other values: the planner never assumes these (it compares
+#: what a spec leaves out with what the server returned); they describe OpenAI's behaviour,
+#: for the sandbox that imitates it, the doctor that compares a server with it, and the
+#: spec writer that leaves them out of a written spec.
 TEMPERATURE_DEFAULT: Final = 1.0
 TOP_P_DEFAULT: Final = 1.0
 FUNCTION_STRICT_DEFAULT: Final = False
 RANKER_DEFAULT: Final = "auto"
 SCORE_THRESHOLD_DEFAULT: Final = 0.0
+#: Per top-level field, the value OpenAI's service gave a field sent as null or not at all.
+DOCUMENTED_DEFAULTS: Final[dict[str, object]] = {
+    "name": None,
+    "description": None,
+    "instructions": None,
+    "reasoning_effort": None,
+    "tools": [],
+    "tool_resources": {},
+    "metadata": {},
+    "temperature": TEMPERATURE_DEFAULT,
+    "top_p": TOP_P_DEFAULT,
+    "response_format": RESPONSE_FORMAT_AUTO,
+}
 
 #: Pagination of GET /v1/assistants.
 LIST_LIMIT_MIN: Final = 1

@@ -1,18 +1,24 @@
-"""Normalize assistant configurations before diffing, so that a plan never shows a change
-that is not there (Argo CD's lesson: normalize, then diff).
+"""Canonical forms of assistant configurations, so that a plan never shows a change that is
+not there (Argo CD's lesson: normalize, then diff), and nothing that a server decided is
+mistaken for a change.
 
-Both sides go through `normalize`: the desired request built from a spec, and an assistant
-as a server returned it. Server-filled defaults are filled on both sides, `null` means "the
-default" (some servers return null for every field they were not sent), `1` equals `1.0`,
-empty strings equal null, metadata is a mapping without our ownership tag, and fields a
-server adds (`updated_at`, `file_ids`, ...) are dropped because we only pick known ones.
+`normalize` canonicalizes representation only, never meaning: `1` equals `1.0`, an empty
+string equals null, `null` equals `[]` for lists and `{}` for maps, metadata is a mapping
+without our ownership tag, and options the contract does not know (a server's additions,
+inside tools or response formats) are dropped because only known keys are picked. It fills
+no default: what a spec leaves out is the server's to decide, and the truth about it is what
+the server returned after our last write (see `plan.expected`).
+
+A desired configuration holds only the fields its spec declares (`normalize(request,
+fields=request)`); a live one holds every field (`normalize(raw)`), null for those the server
+did not return.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from assistform import limits
@@ -24,47 +30,36 @@ FIELDS = limits.CREATE_FIELDS
 #: Fields the API never returns: they are compared with the state, not the live assistant.
 STATE_ONLY_FIELDS = frozenset({"reasoning_effort"})
 
-#: What `null` or absent means for each field: the service's documented default.
-DEFAULTS: dict[str, Any] = {
-    "name": None,
-    "description": None,
-    "instructions": None,
-    "reasoning_effort": None,
-    "tools": [],
-    "tool_resources": {},
-    "metadata": {},
-    "temperature": limits.TEMPERATURE_DEFAULT,
-    "top_p": limits.TOP_P_DEFAULT,
-    "response_format": limits.RESPONSE_FORMAT_AUTO,
-}
-
-#: The value to send in a modify call to bring a field back to its default.
-RESET_VALUES: dict[str, Any] = {
-    **DEFAULTS,
-    "tool_resources": {
-        "code_interpreter": {"file_ids": []},
-        "file_search": {"vector_store_ids": []},
-    },
-}
+#: Values compared as a whole: a key added or removed inside them is a change. Every other
+#: mapping is a set of options, where a key one side leaves out is the server's to decide.
+ATOMIC_KEYS = frozenset({"metadata", "parameters", "schema", "tool_resources"})
 
 Config = dict[str, Any]
 
 
-def normalize(raw: Mapping[str, Any]) -> Config:
-    """The canonical form of a create request or of a returned assistant."""
-    return {
-        "model": raw.get("model"),
-        "name": _text(raw.get("name")),
-        "description": _text(raw.get("description")),
-        "instructions": _text(raw.get("instructions")),
-        "reasoning_effort": raw.get("reasoning_effort") or None,
-        "tools": [_tool(t) for t in raw.get("tools") or []],
-        "tool_resources": _tool_resources(raw.get("tool_resources")),
-        "metadata": dict(sorted(without_tag(raw.get("metadata")).items())),
-        "temperature": _number(raw.get("temperature"), limits.TEMPERATURE_DEFAULT),
-        "top_p": _number(raw.get("top_p"), limits.TOP_P_DEFAULT),
-        "response_format": _response_format(raw.get("response_format")),
-    }
+def normalize(raw: Mapping[str, Any], fields: Iterable[str] = FIELDS) -> Config:
+    """The canonical form of `fields` of a request body or of a returned assistant."""
+    wanted = set(fields)
+    return {name: canonical(name, raw.get(name)) for name in FIELDS if name in wanted}
+
+
+def canonical(name: str, value: Any) -> Any:
+    """The canonical form of one top-level field's value."""
+    if name in ("name", "description", "instructions"):
+        return _text(value)
+    if name == "reasoning_effort":
+        return value or None
+    if name == "tools":
+        return [_tool(t) for t in value or [] if isinstance(t, Mapping)]
+    if name == "tool_resources":
+        return _tool_resources(value)
+    if name == "metadata":
+        return dict(sorted(without_tag(value if isinstance(value, dict) else None).items()))
+    if name in ("temperature", "top_p"):
+        return _number(value)
+    if name == "response_format":
+        return _response_format(value)
+    return value
 
 
 def fingerprint(value: Any) -> str:
@@ -77,9 +72,9 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
-def _number(value: Any, default: float) -> float:
-    if value is None or isinstance(value, bool):
-        return default
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
     return float(value)
 
 
@@ -90,30 +85,41 @@ def _drop_none(mapping: Mapping[str, Any]) -> dict[str, Any]:
 def _tool(tool: Mapping[str, Any]) -> dict[str, Any]:
     kind = tool.get("type")
     if kind == "function":
-        function = dict(tool.get("function") or {})
+        function = tool.get("function")
+        function = function if isinstance(function, Mapping) else {}
+        strict = function.get("strict")
         normalized = _drop_none(
             {
                 "name": function.get("name"),
                 "description": _text(function.get("description")),
+                # No parameters and `{}` both declare a function without any.
                 "parameters": function.get("parameters") or None,
-                "strict": bool(function.get("strict") or limits.FUNCTION_STRICT_DEFAULT),
+                "strict": strict if isinstance(strict, bool) else None,
             }
         )
         return {"type": "function", "function": normalized}
     if kind == "file_search":
-        options = dict(tool.get("file_search") or {})
-        ranking = dict(options.get("ranking_options") or {})
-        threshold = ranking.get("score_threshold")
+        options = tool.get("file_search")
+        options = options if isinstance(options, Mapping) else {}
+        ranking = options.get("ranking_options")
+        ranking = ranking if isinstance(ranking, Mapping) else {}
+        ranking_options = _drop_none(
+            {
+                "ranker": ranking.get("ranker") or None,
+                "score_threshold": _number(ranking.get("score_threshold")),
+            }
+        )
         file_search = _drop_none(
             {
                 "max_num_results": options.get("max_num_results"),
-                "ranking_options": {
-                    "ranker": ranking.get("ranker") or limits.RANKER_DEFAULT,
-                    "score_threshold": _number(threshold, limits.SCORE_THRESHOLD_DEFAULT),
-                },
+                "ranking_options": ranking_options or None,
             }
         )
-        return {"type": "file_search", "file_search": file_search}
+        return (
+            {"type": "file_search", "file_search": file_search}
+            if file_search
+            else {"type": "file_search"}
+        )
     return {"type": str(kind)}
 
 
@@ -130,18 +136,18 @@ def _tool_resources(raw: Any) -> dict[str, Any]:
             result["file_search"] = {"vector_store_ids": list(search["vector_store_ids"])}
         elif search.get("vector_stores"):
             # A create-time helper: the server turns it into a new vector store id, so it
-            # can only be compared with what was last applied (see STATE_ONLY_FIELDS use).
+            # can only be compared with what was last applied (see `uses_vector_store_helper`).
             result["file_search"] = {"vector_stores": search["vector_stores"]}
     return result
 
 
 def _response_format(raw: Any) -> Any:
-    if raw is None or raw == limits.RESPONSE_FORMAT_AUTO:
-        return limits.RESPONSE_FORMAT_AUTO
     if isinstance(raw, Mapping):
         kind = raw.get("type")
         if kind == "json_schema":
-            schema = dict(raw.get("json_schema") or {})
+            schema = raw.get("json_schema")
+            schema = schema if isinstance(schema, Mapping) else {}
+            strict = schema.get("strict")
             return {
                 "type": "json_schema",
                 "json_schema": _drop_none(
@@ -149,13 +155,14 @@ def _response_format(raw: Any) -> Any:
                         "name": schema.get("name"),
                         "description": _text(schema.get("description")),
                         "schema": schema.get("schema") or None,
-                        "strict": bool(schema.get("strict") or False),
+                        "strict": strict if isinstance(strict, bool) else None,
                     }
                 ),
             }
         return {"type": kind}
-    return raw
+    return raw if isinstance(raw, str) and raw else None
 
 
-def uses_vector_store_helper(config: Config) -> bool:
-    return "vector_stores" in (config.get("tool_resources") or {}).get("file_search", {})
+def uses_vector_store_helper(config: Mapping[str, Any] | None) -> bool:
+    resources = (config or {}).get("tool_resources") or {}
+    return "vector_stores" in (resources.get("file_search") or {})

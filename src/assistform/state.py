@@ -25,7 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistform.errors import StateError
 
-STATE_FORMAT_VERSION = 1
+#: Version 2 added `observed`; version 1 files are read (and written back as version 2).
+STATE_FORMAT_VERSION = 2
+READABLE_FORMAT_VERSIONS = frozenset({1, STATE_FORMAT_VERSION})
 DEFAULT_STATE_PATH = Path("state/assistform.json")
 
 
@@ -33,8 +35,12 @@ class ResourceState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    #: The normalized configuration last applied (see `normalize`).
+    #: The fields the spec declared when last applied, normalized (see `normalize`).
+    #: Written by version 1: every field, with OpenAI's documented defaults filled in.
     applied: dict[str, Any]
+    #: The assistant as the server returned it after our last write, normalized: the truth
+    #: about every value the spec leaves out. None when unknown (version 1, `state rebuild`).
+    observed: dict[str, Any] | None = None
     lifecycle: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -103,7 +109,7 @@ class StateFile:
         if not isinstance(raw, dict):
             raise StateError(f"state file {self.path} is not a JSON object")
         version = raw.get("format_version")
-        if type(version) is not int or version != STATE_FORMAT_VERSION:
+        if type(version) is not int or version not in READABLE_FORMAT_VERSIONS:
             raise StateError(
                 f"state file {self.path} has format_version {version!r}; this assistform "
                 f"reads version {STATE_FORMAT_VERSION} (upgrade assistform?)"
@@ -113,7 +119,7 @@ class StateFile:
             # Defaults would invent a lineage or restart the serial: never for a real file.
             raise StateError(f"state file {self.path} is corrupt: no {' or '.join(missing)}")
         try:
-            return State.model_validate(raw)
+            return State.model_validate({**raw, "format_version": STATE_FORMAT_VERSION})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

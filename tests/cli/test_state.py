@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistform.apply.lock import StateLock
+from assistform.plan.model import Reason
 from assistform.sandbox import SandboxServer
 
 from .applyrepo import FAST, Repo, repo_factory
@@ -40,6 +41,12 @@ def test_a_lost_state_is_rebuilt_from_the_tags(repo: Repo) -> None:
     after = repo.state()
     assert after.lineage == before.lineage
     assert {k: r.id for k, r in after.resources.items()} == ids
+    # The tags say which assistant is whose, not which fields the specs declared: the next
+    # plan changes nothing live and records what the server stores.
+    plan = repo.plan()
+    assert not plan.has_changes
+    assert {tuple(c.reasons) for c in plan.resource_changes} == {(Reason.OBSERVED,)}
+    assert repo.run("apply", "--auto-approve", *FAST).exit_code == 0
     repo.assert_converged(["a", "team/b"])
 
 

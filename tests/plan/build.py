@@ -89,12 +89,27 @@ def live(
 def recorded(
     assistant_id: str, lifecycle: dict[str, Any] | None = None, **fields: Any
 ) -> ResourceState:
-    """A state entry: `assistant_id` last applied as BASE + `fields`."""
+    """A state entry: `assistant_id` last applied as BASE + `fields`, and what a faithful
+    server answered to that."""
     body = {k: v for k, v in {**BASE, **fields}.items() if v is not None}
     return ResourceState(
         id=assistant_id,
-        applied=normalize(body),
+        applied=normalize(body, fields=body),
+        observed=normalize(served(body)),
         lifecycle={**LIFECYCLE_DEFAULTS, **(lifecycle or {})},
+    )
+
+
+def recorded_v1(
+    assistant_id: str, lifecycle: dict[str, Any] | None = None, **fields: Any
+) -> ResourceState:
+    """A state entry as assistform wrote it before observations: every field applied, with
+    OpenAI's documented defaults filled in, and no observation."""
+    body = {k: v for k, v in {**BASE, **fields}.items() if v is not None}
+    applied = normalize(served(body))
+    applied["reasoning_effort"] = body.get("reasoning_effort")
+    return ResourceState(
+        id=assistant_id, applied=applied, lifecycle={**LIFECYCLE_DEFAULTS, **(lifecycle or {})}
     )
 
 

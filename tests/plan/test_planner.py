@@ -16,7 +16,7 @@ from assistform.plan.desired import DesiredAssistant
 from assistform.plan.model import PLAN_FORMAT_VERSION, Action, Plan, Reason, ResourceChange
 from assistform.state import State
 
-from .build import FOREIGN, LINEAGE, NOW, live, plan, recorded, spec, state
+from .build import FOREIGN, LINEAGE, NOW, live, plan, recorded, recorded_v1, spec, state
 
 C, U, R, D, N = Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.NOOP
 
@@ -36,6 +36,12 @@ class Case:
 CASES: dict[str, Case] = {
     "new spec is created": Case(
         [spec("bot")], state(), [], [("bot", C, [Reason.NEW_SPEC], None)]
+    ),
+    "a state without observations records one, comparing only what the spec declares": Case(
+        [spec("bot")],
+        state(bot=recorded_v1("asst_1")),
+        [live("asst_1", "bot", temperature=0.7, response_format={"type": "text"})],
+        [("bot", N, [Reason.OBSERVED], "asst_1")],
     ),
     "in sync is a no-op": Case(
         [spec("bot")], state(bot=recorded("asst_1")), [live("asst_1", "bot")],
@@ -313,7 +319,11 @@ def test_a_field_removed_from_the_spec_is_reset_to_the_server_default() -> None:
         state(bot=recorded("asst_1", temperature=0.3, response_format={"type": "json_object"})),
         [live("asst_1", "bot", temperature=0.3, response_format={"type": "json_object"})],
     )
-    assert only(result).request == {"name": None, "temperature": 1.0, "response_format": "auto"}
+    # null: whatever this server fills in, never a default assumed here.
+    assert only(result).request == {"name": None, "temperature": None, "response_format": None}
+    assert "back to the server's default: name, response_format, temperature" in " ".join(
+        only(result).notes
+    )
 
 
 def test_a_modify_resets_the_tool_resources_the_spec_leaves_out() -> None:
@@ -407,7 +417,8 @@ def test_other_fields_are_compared_with_the_live_assistant() -> None:
 def test_no_refresh_compares_with_the_state_and_says_drift_is_not_seen() -> None:
     change = only(plan([spec("bot", top_p=0.3)], state(bot=recorded("asst_1")), None))
     assert [(c.path, c.compared_with) for c in change.changes] == [("top_p", "state")]
-    assert change.before == recorded("asst_1").applied
+    observed = recorded("asst_1").observed or {}
+    assert change.before == {k: v for k, v in observed.items() if k != "reasoning_effort"}
     assert change.live_fingerprint is None
     assert any("--no-refresh" in note for note in change.notes)
 

@@ -13,6 +13,7 @@ import pytest
 
 from assistform import limits
 from assistform.normalize import normalize
+from assistform.plan.expected import matches
 from assistform.sandbox.defaults import new_fields
 from assistform.spec import writer
 from assistform.spec.writer import LONG_INSTRUCTIONS, SpecFiles, spec_data, spec_files
@@ -51,7 +52,15 @@ def load_back(repo: Repo, files: SpecFiles) -> dict[str, Any]:
     result = repo.load()
     assert result.errors == [], "\n".join(str(d) for d in result.errors)
     (spec,) = [s for s in result.specs if s.key == files.key]
-    return normalize(spec.spec.request_fields())
+    request = spec.spec.request_fields()
+    return normalize(request, fields=request)
+
+
+def reproduces(declared: dict[str, Any], raw: dict[str, Any]) -> bool:
+    """Whether a spec declaring `declared` asks for exactly the live assistant `raw`: what
+    it declares is live, and what it leaves out is the server's (no plan shows it)."""
+    live_config = normalize(raw)
+    return all(matches(live_config.get(name), value, name) for name, value in declared.items())
 
 
 FULL_BODY: dict[str, Any] = {
@@ -284,13 +293,13 @@ def test_a_written_spec_loads_back_to_the_live_configuration(
     repo: Repo, body: dict[str, Any]
 ) -> None:
     raw = live(body)
-    assert load_back(repo, spec_files("k", raw)) == normalize(raw)
+    assert reproduces(load_back(repo, spec_files("k", raw)), raw)
 
 
 @pytest.mark.parametrize("name", TRICKY_STRINGS)
 def test_names_that_yaml_reads_as_other_types_stay_strings(repo: Repo, name: str) -> None:
     raw = live({"model": "m", "name": name})
-    assert load_back(repo, spec_files("k", raw)) == normalize(raw)
+    assert reproduces(load_back(repo, spec_files("k", raw)), raw)
 
 
 @pytest.mark.parametrize("text", TRICKY_TEXTS)
@@ -329,7 +338,7 @@ def test_long_instructions_go_to_a_markdown_file_beside_the_spec(repo: Repo) -> 
         "instructions_file: long.md",
         "temperature: 0.3",
     ]
-    assert load_back(repo, files) == normalize(raw)
+    assert reproduces(load_back(repo, files), raw)
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,9 @@ def rebuild(
 
 
 def _applied(assistant: LiveAssistant) -> dict[str, Any]:
-    config = assistant.config
+    """The live configuration, as the best account of what was applied; no observation is
+    recorded (which fields the specs declared is unknown), so the next plan records one."""
+    config = dict(assistant.config)  # a copy: the live assistant is read-only
     for name in STATE_ONLY_FIELDS:
         config[name] = None
     return config

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from assistform.api.client import AssistantsApi
+from assistform.api.live import LiveAssistant
 from assistform.apply.creates import Created, delete_if_present, safe_create
 from assistform.apply.recorder import Recorder
 from assistform.apply.retry import Budget, Clock, RetryPolicy
+from assistform.apply.verify import unstored
 from assistform.errors import ApiError
 from assistform.ownership import OwnershipTag
 from assistform.plan.model import Action, Reason, ResourceChange
@@ -82,25 +85,38 @@ def carry_out(change: ResourceChange, ctx: StepContext) -> Outcome:
 
 def _create(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
     created = _create_tagged(change, ctx, budget)
-    recorded = _record(change, ctx, created.assistant.id)
+    kept = unstored(change.request or {}, created.assistant)
+    recorded = _record(change, ctx, created.assistant, kept)
     return Outcome(
-        change, id=created.assistant.id, notes=_created_notes(created), recorded=recorded
+        change,
+        id=created.assistant.id,
+        error=_not_stored(kept),
+        notes=_created_notes(created),
+        recorded=recorded,
     )
 
 
 def _update(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
     assistant_id = _id_of(change)
+    body = dict(change.request or {})
     # A modify is idempotent: sending it again after a lost answer changes nothing more.
-    budget.for_operation().call(lambda: ctx.api.update(assistant_id, dict(change.request or {})))
-    return Outcome(change, id=assistant_id, recorded=_record(change, ctx, assistant_id))
+    answer = budget.for_operation().call(lambda: ctx.api.update(assistant_id, body))
+    kept = unstored(body, answer)
+    return Outcome(
+        change,
+        id=assistant_id,
+        error=_not_stored(kept),
+        recorded=_record(change, ctx, answer, kept),
+    )
 
 
 def _replace(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
     old = _id_of(change)
     created = _create_tagged(change, ctx, budget)
     new = created.assistant.id
+    kept = unstored(change.request or {}, created.assistant)
     # The new one must be in the state before the old one goes: never a key without one.
-    recorded = _record(change, ctx, new)
+    recorded = _record(change, ctx, created.assistant, kept)
     recorded.result()
     notes = _created_notes(created)
     try:
@@ -117,7 +133,7 @@ def _replace(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcom
             notes=notes,
             recorded=recorded,
         )
-    return Outcome(change, id=new, notes=notes, recorded=recorded)
+    return Outcome(change, id=new, error=_not_stored(kept), notes=notes, recorded=recorded)
 
 
 def _delete(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
@@ -132,7 +148,17 @@ def _noop(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
         return Outcome(change, recorded=ctx.recorder.submit(change.key, None))
     if change.adopt or change.record:
         assistant_id = _id_of(change)
-        return Outcome(change, id=assistant_id, recorded=_record(change, ctx, assistant_id))
+        observed = change.observed
+        previous = ctx.recorder.state.resources.get(change.key)
+        if observed is None and previous is not None and previous.id == assistant_id:
+            observed = previous.observed  # nothing was read (--no-refresh): keep what we knew
+        resource = ResourceState(
+            id=assistant_id,
+            applied=_applied(change),
+            observed=observed,
+            lifecycle=change.lifecycle,
+        )
+        return Outcome(change, id=assistant_id, recorded=ctx.recorder.submit(change.key, resource))
     return Outcome(change, id=change.id)
 
 
@@ -155,11 +181,31 @@ def _create_tagged(change: ResourceChange, ctx: StepContext, budget: Budget) -> 
     )
 
 
-def _record(change: ResourceChange, ctx: StepContext, assistant_id: str) -> Future[None]:
-    applied = dict(change.after or {})
-    return ctx.recorder.submit(
-        change.key, ResourceState(id=assistant_id, applied=applied, lifecycle=change.lifecycle)
+def _record(
+    change: ResourceChange, ctx: StepContext, answer: LiveAssistant, kept: Mapping[str, str]
+) -> Future[None]:
+    """Record what the server answered as the truth about the assistant. A field it did not
+    store as sent is recorded as applied with the value it kept, so that the next plan
+    shows the spec's value as still to apply."""
+    observed = answer.config
+    applied = _applied(change)
+    for name in kept:
+        applied[name] = observed.get(name)
+    resource = ResourceState(
+        id=answer.id, applied=applied, observed=observed, lifecycle=change.lifecycle
     )
+    return ctx.recorder.submit(change.key, resource)
+
+
+def _applied(change: ResourceChange) -> dict[str, Any]:
+    # A plan of format 1 had no `applied`: its `after` was the spec's configuration.
+    return dict(change.applied if change.applied is not None else change.after or {})
+
+
+def _not_stored(kept: Mapping[str, str]) -> ApiError | None:
+    if not kept:
+        return None
+    return ApiError("the server did not store what was sent: " + "; ".join(kept.values()))
 
 
 def _created_notes(created: Created) -> tuple[str, ...]:

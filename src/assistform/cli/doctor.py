@@ -28,7 +28,7 @@ from assistform.doctor import (
     diagnose,
 )
 from assistform.errors import UsageError
-from assistform.normalize import DEFAULTS
+from assistform.limits import DOCUMENTED_DEFAULTS as DEFAULTS
 from assistform.workspace import Workspace
 
 #: Shorter "keys" are no secret worth mangling the report for (a test key "x").

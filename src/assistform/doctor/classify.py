@@ -9,7 +9,9 @@ from typing import Any
 
 from assistform import limits
 from assistform.doctor.report import ErrorAnswer, FieldResult
-from assistform.normalize import DEFAULTS, normalize
+from assistform.limits import DOCUMENTED_DEFAULTS as DEFAULTS
+from assistform.normalize import canonical
+from assistform.plan.expected import matches
 
 #: Fields whose default the minimal probe shows (it sends model, name and metadata).
 UNSENT_FIELDS = tuple(f for f in DEFAULTS if f not in ("name", "metadata", "reasoning_effort"))
@@ -61,7 +63,8 @@ def describe_type(value: Any) -> str:
 
 
 def classify_sent(sent: Mapping[str, Any], returned: Mapping[str, Any]) -> list[FieldResult]:
-    """What the server kept of each field sent, compared in normalized form."""
+    """What the server kept of each field sent, compared in normalized form (options it
+    filled in beside those sent count as kept)."""
     results = []
     for name in limits.CREATE_FIELDS:
         if name not in sent:
@@ -70,7 +73,7 @@ def classify_sent(sent: Mapping[str, Any], returned: Mapping[str, Any]) -> list[
             results.append(FieldResult(name, "absent"))
         elif returned[name] is None:
             results.append(FieldResult(name, "null"))
-        elif normalize({name: sent[name]})[name] == normalize({name: returned[name]})[name]:
+        elif matches(canonical(name, returned[name]), canonical(name, sent[name]), name):
             results.append(FieldResult(name, "stored"))
         else:
             results.append(FieldResult(name, "changed", returned[name]))
@@ -86,7 +89,7 @@ def classify_unsent(returned: Mapping[str, Any]) -> list[FieldResult]:
             results.append(FieldResult(name, "absent"))
         elif returned[name] is None:
             results.append(FieldResult(name, "default" if default is None else "null"))
-        elif normalize({name: returned[name]})[name] == normalize({})[name]:
+        elif canonical(name, returned[name]) == canonical(name, default):
             results.append(FieldResult(name, "default"))
         else:
             results.append(FieldResult(name, "changed", returned[name]))

@@ -20,8 +20,8 @@ class DesiredAssistant:
 
     @cached_property
     def config(self) -> Config:
-        """Normalized once; read-only."""
-        return normalize(self.request)
+        """The fields the spec declares, normalized once; read-only."""
+        return normalize(self.request, fields=self.request)
 
 
 def desired_from(specs: list[LoadedSpec]) -> list[DesiredAssistant]:

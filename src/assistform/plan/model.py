@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PLAN_FORMAT_VERSION = 1
+PLAN_FORMAT_VERSION = 2
 
 
 class Action(StrEnum):
@@ -35,6 +35,7 @@ class Reason(StrEnum):
     DUPLICATE = "duplicate"  # a second live assistant carrying our tag for the same key
     CREATE_ONLY = "create-only"  # a changed value the API takes only at create (vector_stores)
     LIFECYCLE_CHANGED = "lifecycle-changed"  # only the spec's lifecycle changed: state only
+    OBSERVED = "observed"  # the state has no record of what the server stores: state only
 
 
 class FieldChange(BaseModel):
@@ -58,9 +59,17 @@ class ResourceChange(BaseModel):
     #: The live assistant this change acts on; None for a create.
     id: str | None = None
     reasons: list[Reason] = Field(default_factory=list)
-    #: Normalized configuration now (live, or state with --no-refresh) and as planned.
+    #: Normalized configuration now (live, or state with --no-refresh) and as expected after
+    #: the change: the fields the spec declares, and the ones it leaves out as the server
+    #: held them after our last write (only compared fields are in both).
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+    #: What the state records as applied once the change is done: the fields the spec
+    #: declares, normalized (None for deletes).
+    applied: dict[str, Any] | None = None
+    #: The live assistant as read, normalized: recorded as the server's state of it by a
+    #: change that writes no assistant (an adoption, a first observation).
+    observed: dict[str, Any] | None = None
     changes: list[FieldChange] = Field(default_factory=list)
     #: Exactly what apply sends: the create body, or the modify body (changed fields only).
     request: dict[str, Any] | None = None

@@ -18,7 +18,6 @@ from assistform.api.live import LiveAssistant, LiveSet
 from assistform.errors import PlanError
 from assistform.normalize import (
     FIELDS,
-    RESET_VALUES,
     STATE_ONLY_FIELDS,
     Config,
     fingerprint,
@@ -26,6 +25,7 @@ from assistform.normalize import (
 )
 from assistform.ownership import OwnershipTag, with_tag
 from assistform.plan.desired import DesiredAssistant
+from assistform.plan.expected import Comparison, compare
 from assistform.plan.fielddiff import field_changes, to_field_changes
 from assistform.plan.model import Action, LiveRef, Plan, Reason, ResourceChange, StateRef
 from assistform.spec.model import Lifecycle
@@ -223,6 +223,7 @@ def _create(
         action=Action.CREATE,
         reasons=reasons,
         after=desired.config,
+        applied=desired.config,
         request=_create_body(desired, tag),
         source=desired.source,
         lifecycle=desired.lifecycle,
@@ -236,20 +237,15 @@ def _create_body(desired: DesiredAssistant, tag: OwnershipTag) -> dict[str, Any]
     return body
 
 
-def _comparable(live: LiveAssistant, desired: Config, recorded: ResourceState | None) -> Config:
-    """The live configuration, with what the API does not return taken from the state."""
-    current = dict(live.config)
-    applied = recorded.applied if recorded else {}
-    for name in STATE_ONLY_FIELDS:
-        current[name] = applied.get(name)
-    if uses_vector_store_helper(desired) and uses_vector_store_helper(applied):
-        # The server turned the helper into a vector store id; what we can compare is
-        # whether the helper we asked for changed since it was applied.
-        current["tool_resources"] = {
-            **current["tool_resources"],
-            "file_search": applied["tool_resources"]["file_search"],
-        }
-    return current
+def _helper_view(config: Config, applied: Config | None) -> Config:
+    """`config` with the vector_stores helper last applied in place of the vector store id
+    the server made of it: what we can compare is whether the helper we ask for changed."""
+    if not uses_vector_store_helper(applied):
+        return config
+    assert applied is not None
+    resources = {**(config.get("tool_resources") or {})}
+    resources["file_search"] = applied["tool_resources"]["file_search"]
+    return {**config, "tool_resources": resources}
 
 
 def _plan_existing(
@@ -261,60 +257,92 @@ def _plan_existing(
     options: PlanOptions,
 ) -> ResourceChange:
     want = desired.config
-    current = _comparable(live, want, recorded)
-    ignored = set(desired.lifecycle.get("ignore_changes", []))
-    fields = [f for f in FIELDS if f not in ignored]
-    differing = [f for f in fields if current.get(f) != want.get(f)]
+    adopt = recorded is None or recorded.id != live.id
     applied = recorded.applied if recorded else None
-    drifted = {
-        f
-        for f in fields
-        if applied is not None and f not in STATE_ONLY_FIELDS and current.get(f) != applied.get(f)
-    }
+    # What the server returned after our last write, if that write was to this assistant.
+    observed = recorded.observed if recorded is not None and not adopt else None
+    helper = uses_vector_store_helper(want) and uses_vector_store_helper(applied)
+    ignored = frozenset(desired.lifecycle.get("ignore_changes", []))
+    comparison = compare(
+        want,
+        _helper_view(live.config, applied) if helper else live.config,
+        applied=applied,
+        observed=_helper_view(observed, applied) if helper and observed is not None else observed,
+        ignored=ignored,
+    )
+    differing = comparison.differing
     reasons: list[Reason] = []
     notes: list[str] = []
-    adopt = recorded is None or recorded.id != live.id
     if adopt:
         reasons.append(Reason.ADOPTED)
         notes.append(f"found {live.id} by its ownership tag; recording it in the state")
-    if any(applied is None or want.get(f) != applied.get(f) for f in differing):
+    if comparison.spec_changed or (differing and not comparison.drifted):
         reasons.append(Reason.SPEC_CHANGED)
     retag = live.tag != tag
-    if drifted & set(differing) or retag:
+    if comparison.drifted or retag:
         reasons.append(Reason.DRIFT)
-    if drifted & set(differing):
-        notes.append("changed outside assistform: " + ", ".join(sorted(drifted & set(differing))))
+    if comparison.drifted:
+        notes.append("changed outside assistform: " + ", ".join(sorted(comparison.drifted)))
+    if comparison.resets:
+        notes.append(
+            "no longer in the spec, back to the server's default: "
+            + ", ".join(sorted(comparison.resets))
+        )
     for name in sorted(STATE_ONLY_FIELDS & set(differing)):
         notes.append(f"{name} is not returned by the API: compared with the state")
-    state_only = set(STATE_ONLY_FIELDS)
-    if uses_vector_store_helper(want) and applied is not None and uses_vector_store_helper(applied):
+    state_only = set(comparison.from_state)
+    if helper:
         state_only.add("tool_resources")
+    observe = observed is None and not adopt
     base: dict[str, Any] = {
         "key": key,
         "id": live.id,
-        "before": current,
-        "after": want,
+        "before": comparison.before,
+        "after": comparison.after,
         "live_fingerprint": live.fingerprint,
         "adopt": adopt,
         "source": desired.source,
         "lifecycle": desired.lifecycle,
-        "changes": to_field_changes(field_changes(current, want, differing), drifted, state_only),
+        "applied": want,
+        "changes": to_field_changes(
+            field_changes(comparison.before, comparison.after, differing),
+            comparison.drifted,
+            state_only,
+        ),
     }
     # Under ignore_changes, a restored tag keeps the live metadata the user asked to ignore.
-    metadata = current["metadata"] if "metadata" in ignored else desired.request.get("metadata")
+    metadata = (
+        live.config["metadata"]
+        if "metadata" in ignored
+        else _metadata_to_send(desired, comparison, observed or live.config)
+    )
     return _choose(
         base,
         desired,
         recorded,
         tag,
-        differing,
+        comparison,
         reasons,
         notes,
         forced=_forced(key, options),
         retag=retag,
         metadata=metadata,
         adopt=adopt,
+        observe=observe,
+        live=live,
     )
+
+
+def _metadata_to_send(
+    desired: DesiredAssistant, comparison: Comparison, held: Config | None
+) -> dict[str, Any]:
+    """The metadata a write carries: the spec's; none once the spec stops declaring it;
+    else what the server held (restored, or kept when only the tag is put back)."""
+    if "metadata" in desired.request:
+        return dict(desired.request["metadata"])
+    if "metadata" in comparison.resets:
+        return {}
+    return dict((held or {}).get("metadata") or {})
 
 
 def _plan_offline(
@@ -328,17 +356,26 @@ def _plan_offline(
     if recorded is None:
         return _create(key, desired, tag, None)
     want = desired.config
-    ignored = set(desired.lifecycle.get("ignore_changes", []))
-    differing = [f for f in FIELDS if f not in ignored and recorded.applied.get(f) != want.get(f)]
+    ignored = frozenset(desired.lifecycle.get("ignore_changes", []))
+    picture = recorded.observed if recorded.observed is not None else recorded.applied
+    comparison = compare(
+        want,
+        {**picture, **{f: recorded.applied.get(f) for f in STATE_ONLY_FIELDS}},
+        applied=recorded.applied,
+        observed=recorded.observed,
+        ignored=ignored,
+    )
+    differing = comparison.differing
     base: dict[str, Any] = {
         "key": key,
         "id": recorded.id,
-        "before": recorded.applied,
-        "after": want,
+        "before": comparison.before,
+        "after": comparison.after,
         "source": desired.source,
         "lifecycle": desired.lifecycle,
+        "applied": want,
         "changes": to_field_changes(
-            field_changes(recorded.applied, want, differing), set(), set(FIELDS)
+            field_changes(comparison.before, comparison.after, differing), set(), set(FIELDS)
         ),
     }
     reasons = [Reason.SPEC_CHANGED] if differing else []
@@ -348,13 +385,15 @@ def _plan_offline(
         desired,
         recorded,
         tag,
-        differing,
+        comparison,
         reasons,
         notes,
         forced=_forced(key, options),
         retag=False,
-        metadata=desired.request.get("metadata"),
+        metadata=_metadata_to_send(desired, comparison, picture),
         adopt=False,
+        observe=False,
+        live=None,
     )
 
 
@@ -375,22 +414,25 @@ def _choose(
     desired: DesiredAssistant,
     recorded: ResourceState | None,
     tag: OwnershipTag,
-    differing: list[str],
+    comparison: Comparison,
     reasons: list[Reason],
     notes: list[str],
     *,
     forced: bool,
     retag: bool,
-    metadata: dict[str, str] | None,
+    metadata: dict[str, Any],
     adopt: bool,
+    observe: bool,
+    live: LiveAssistant | None,
 ) -> ResourceChange:
     """The action for a key with an assistant behind it, once its differences are known."""
-    want = base["after"]
+    want = desired.config
+    differing = comparison.differing
     replace_fields = set(desired.lifecycle.get("replace_on_change", [])) & set(differing)
     create_only = (
         "tool_resources" in differing
         and uses_vector_store_helper(want)
-        and base["before"]["tool_resources"].get("file_search")
+        and (base["before"].get("tool_resources") or {}).get("file_search")
         != want["tool_resources"]["file_search"]
     )
     if replace_fields or create_only or forced:
@@ -414,17 +456,18 @@ def _choose(
         if record:
             reasons.append(Reason.LIFECYCLE_CHANGED)
             notes.append("lifecycle changed: recording it in the state")
+        if observe and live is not None:
+            record = True
+            reasons.append(Reason.OBSERVED)
+            notes.append("recording what the server stores (the state has no record of it)")
+        keep = live.config if live is not None and (record or adopt) else None
         return ResourceChange(
-            **base, action=Action.NOOP, reasons=reasons, notes=notes, record=record
+            **base, action=Action.NOOP, reasons=reasons, notes=notes, record=record, observed=keep
         )
-    # Not .get(name, RESET_VALUES[name]): `model` has no reset value and is always set.
-    body = {
-        name: desired.request[name] if name in desired.request else RESET_VALUES[name]
-        for name in differing
-    }
+    body = {name: _value_to_send(name, desired, comparison) for name in differing}
     if "tool_resources" in body:
         # Modify replaces tool_resources one resource at a time: reset those left out.
-        resources = {**RESET_VALUES["tool_resources"], **body["tool_resources"]}
+        resources = {**EMPTY_TOOL_RESOURCES, **(body["tool_resources"] or {})}
         if uses_vector_store_helper(want):
             # Unchanged (a change is a replace), and a modify may not carry the helper.
             del resources["file_search"]
@@ -434,6 +477,28 @@ def _choose(
         if retag and "metadata" not in differing:
             notes.append("restoring the ownership tag in metadata")
     return ResourceChange(**base, action=Action.UPDATE, reasons=reasons, request=body, notes=notes)
+
+
+#: What a modify sends to take a field back to the server's default.
+RESET_VALUES: dict[str, Any] = {"tools": [], "metadata": {}, "tool_resources": {}}
+EMPTY_TOOL_RESOURCES: dict[str, Any] = {
+    "code_interpreter": {"file_ids": []},
+    "file_search": {"vector_store_ids": []},
+}
+
+
+def _value_to_send(name: str, desired: DesiredAssistant, comparison: Comparison) -> Any:
+    """The value a modify sends for a field that differs: the spec's, as written; where an
+    option it leaves out was changed by hand, the spec's with what the server held; for a
+    field it leaves out, what the server held (restored)."""
+    if name in comparison.resets:
+        return RESET_VALUES.get(name)
+    expected = comparison.after[name]
+    if name in desired.request:
+        if name in comparison.drifted and expected != desired.config[name]:
+            return expected
+        return desired.request[name]
+    return expected
 
 
 def _plan_removal(

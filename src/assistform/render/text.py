@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 
-from assistform.normalize import DEFAULTS
 from assistform.plan.model import Action, FieldChange, Plan, ResourceChange
 
 NO_CHANGES = "No changes. Live assistants match the specs."
@@ -246,7 +245,7 @@ def field_views(change: ResourceChange, *, body_lines: int, line_chars: int) -> 
         return [
             _value_view("+", name, value, body_lines, line_chars)
             for name, value in change.after.items()
-            if value is not None and value != DEFAULTS.get(name)
+            if value is not None and value != [] and value != {}
         ]
     if change.action is Action.DELETE and change.before:
         # Enough to recognise what goes; the whole configuration is in the JSON plan.

@@ -25,6 +25,7 @@ assistform at; every way it differs from `faithful` is a method or attribute of
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -219,9 +220,99 @@ class LenientProfile(Profile):
         return {"detail": self._DETAIL.get(failure.problem, failure.message)}
 
 
+#: What `contrary` fills where OpenAI's service filled the value in `defaults.py`.
+CONTRARY_DEFAULTS: Final[Mapping[str, Any]] = {
+    "name": "Untitled assistant",
+    "description": "No description.",
+    "instructions": "You are a helpful assistant.",
+    "reasoning_effort": "medium",
+    "tools": [{"type": "code_interpreter"}],
+    "tool_resources": {"code_interpreter": {"file_ids": ["file-contrary-default"]}},
+    "metadata": {"origin": "contrary"},
+    "temperature": 0.7,
+    "top_p": 0.95,
+    "response_format": {"type": "text"},
+}
+#: A nested option no SDK knows, which the server adds to every file_search tool.
+CONTRARY_UNKNOWN_OPTION: Final = ("rerank_depth", 64)
+
+
+class ContraryProfile(Profile):
+    """A server of the contract whose every filled-in value differs from OpenAI's.
+
+    Each top-level field sent as null or left out gets `CONTRARY_DEFAULTS` (and
+    `reasoning_effort` is returned, with its default), function tools get `strict: true`,
+    a description and empty parameters, file_search tools get `max_num_results: 10`,
+    `ranking_options` `{"ranker": "default_2024_08_21", "score_threshold": 0.3}` and an
+    option of its own (`CONTRARY_UNKNOWN_OPTION`), json_schema response formats get
+    `strict: true` and a description. Everything else is `faithful`'s, modify included
+    (null resets a field to what create fills). It proves that assistform learns what a
+    server stores instead of assuming OpenAI's defaults.
+    """
+
+    name: ClassVar[str] = "contrary"
+
+    def new_fields(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        return self.modified_fields({}, {f: body.get(f) for f in limits.CREATE_FIELDS})
+
+    def modified_fields(
+        self, current: Mapping[str, Any], body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        fields = dict(current)
+        for name, value in body.items():
+            if value is None:
+                value = copy.deepcopy(CONTRARY_DEFAULTS.get(name))
+            if name == "tools":
+                value = [_contrary_tool(tool) for tool in value]
+            if name == "response_format":
+                value = _contrary_response_format(value)
+            if name == "tool_resources":
+                value = defaults.merge_tool_resources(
+                    current.get(name), value, defaults.mint_vector_store_id
+                )
+            fields[name] = value
+        return fields
+
+    def render(self, record: StoredAssistant) -> dict[str, Any]:
+        rendered = super().render(record)
+        rendered["reasoning_effort"] = record.fields.get("reasoning_effort")
+        return rendered
+
+
+def _contrary_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
+    filled = copy.deepcopy(dict(tool))
+    if filled["type"] == "function":
+        function = filled["function"]
+        function.setdefault("description", "A function.")
+        function.setdefault("parameters", {"type": "object", "properties": {}})
+        if function.get("strict") is None:
+            function["strict"] = True
+    elif filled["type"] == "file_search":
+        options = filled.setdefault("file_search", {})
+        options.setdefault("max_num_results", 10)
+        ranking = options.setdefault("ranking_options", {})
+        ranking.setdefault("ranker", "default_2024_08_21")
+        ranking.setdefault("score_threshold", 0.3)
+        unknown, value = CONTRARY_UNKNOWN_OPTION
+        options[unknown] = value
+    return filled
+
+
+def _contrary_response_format(value: Any) -> Any:
+    if isinstance(value, Mapping) and value.get("type") == "json_schema":
+        filled = copy.deepcopy(dict(value))
+        schema = filled["json_schema"]
+        schema.setdefault("description", "Structured output.")
+        if schema.get("strict") is None:
+            schema["strict"] = True
+        return filled
+    return value
+
+
 PROFILES: Final[Mapping[str, type[Profile]]] = {
     Profile.name: Profile,
     LenientProfile.name: LenientProfile,
+    ContraryProfile.name: ContraryProfile,
 }
 
 

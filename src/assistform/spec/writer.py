@@ -1,9 +1,9 @@
 """Write a spec from a live assistant: the inverse of `spec.load` + `normalize`, pure.
 
-A written spec holds only what differs from the service's defaults (what `normalize` fills
-in on both sides of a diff), in the API's field order, without the ownership tag and the
-fields a server adds. Loading it and normalizing the request it asks for gives back the
-live assistant's normalized configuration, so that a plan right after an import is empty.
+A written spec holds only what differs from OpenAI's documented defaults, in the API's field
+order, without the ownership tag and the fields a server adds. What it leaves out is the
+server's to decide (see `plan.expected`), and everything it declares is what the live
+assistant holds, so that a plan right after an import is empty on any server.
 
 YAML is emitted with ruamel.yaml: multi-line strings as literal blocks (`|`) when a block
 reproduces them exactly, short lists of scalars and JSON Schema leaves in flow style, as a
@@ -23,7 +23,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 from assistform import limits
-from assistform.normalize import DEFAULTS, FIELDS, STATE_ONLY_FIELDS, normalize
+from assistform.normalize import FIELDS, STATE_ONLY_FIELDS, normalize
 from assistform.ownership import without_tag
 from assistform.spec.yamlsource import YamlSyntaxError, parse_yaml
 
@@ -66,7 +66,7 @@ def spec_data(live: Mapping[str, Any]) -> dict[str, Any]:
             value = [_trim_tool(tool) for tool in value]
         elif name == "response_format":
             value = _trim_response_format(value)
-        if name in DEFAULTS and value == DEFAULTS[name]:
+        if value is None or value == limits.DOCUMENTED_DEFAULTS.get(name, ...):
             continue
         data[name] = value
     return data
@@ -79,13 +79,13 @@ def _trim_tool(tool: dict[str, Any]) -> dict[str, Any]:
             del function["strict"]
         return {"type": "function", "function": function}
     if tool["type"] == "file_search":
-        options = dict(tool["file_search"])
-        ranking = dict(options.pop("ranking_options"))
-        if ranking != {
+        options = dict(tool.get("file_search") or {})
+        ranking = dict(options.pop("ranking_options", None) or {})
+        if ranking and ranking != {
             "ranker": limits.RANKER_DEFAULT,
             "score_threshold": limits.SCORE_THRESHOLD_DEFAULT,
         }:
-            if ranking["ranker"] == limits.RANKER_DEFAULT:
+            if ranking.get("ranker") == limits.RANKER_DEFAULT:
                 del ranking["ranker"]
             options["ranking_options"] = ranking
         return (
