@@ -42,6 +42,7 @@ CASES: dict[str, Case] = {
         state(bot=recorded_v1("asst_1")),
         [live("asst_1", "bot", temperature=0.7, response_format={"type": "text"})],
         [("bot", N, [Reason.OBSERVED], "asst_1")],
+        warnings=["the state has no record of what the server stores for 1 assistant(s)"],
     ),
     "in sync is a no-op": Case(
         [spec("bot")], state(bot=recorded("asst_1")), [live("asst_1", "bot")],

@@ -101,9 +101,11 @@ def compare(
                 want = overlay(want, observed.get(name), name)
         elif observed is not None and applied is not None and name in applied:
             # Declared when last applied, not any more: the server's default again.
-            if not is_empty(now):
+            if is_empty(now):
+                want = now
+            else:
                 result.resets.add(name)
-            want = None
+                want = None
         elif observed is not None and not state_only:
             want = observed.get(name)
         else:

@@ -87,6 +87,13 @@ def make_plan(
         if not any(fnmatch.fnmatchcase(k, pattern) for k in replaced):
             warnings.append(f"--replace {pattern} matches no assistant there is to replace")
     _refuse_destroying_protected(changes, wanted, state)
+    unobserved = sum(1 for c in changes if Reason.OBSERVED in c.reasons)
+    if unobserved:
+        warnings.append(
+            f"the state has no record of what the server stores for {unobserved} "
+            "assistant(s) (written by an older assistform, or rebuilt): only what their "
+            "specs declare was compared; apply records the rest, and later plans compare it"
+        )
     return Plan(
         tool_version=options.tool_version,
         created_at=now,
@@ -427,6 +434,8 @@ def _choose(
 ) -> ResourceChange:
     """The action for a key with an assistant behind it, once its differences are known."""
     want = desired.config
+    if observe and live is not None:
+        reasons.append(Reason.OBSERVED)
     differing = comparison.differing
     replace_fields = set(desired.lifecycle.get("replace_on_change", [])) & set(differing)
     create_only = (
@@ -458,7 +467,6 @@ def _choose(
             notes.append("lifecycle changed: recording it in the state")
         if observe and live is not None:
             record = True
-            reasons.append(Reason.OBSERVED)
             notes.append("recording what the server stores (the state has no record of it)")
         keep = live.config if live is not None and (record or adopt) else None
         return ResourceChange(
