@@ -36,14 +36,16 @@ def test_config_is_normalized_once_and_without_the_tag() -> None:
     one = assistant("a", {"assistform": "k@l", "team": "x"}, temperature=None)
     assert one.config is one.config, "computed once per assistant"
     assert one.config["metadata"] == {"team": "x"}
-    assert one.config["temperature"] == 1.0
+    assert one.config["temperature"] is None, "no default assumed: null stays null"
 
 
 def test_the_fingerprint_follows_id_and_configuration() -> None:
-    base = assistant("a", {"team": "x"}).fingerprint
-    assert assistant("a", {"team": "x"}, temperature=1).fingerprint == base, "1 == default 1.0"
-    assert assistant("b", {"team": "x"}).fingerprint != base
-    assert assistant("a", {"team": "y"}).fingerprint != base
-    assert assistant("a", {"team": "x"}, updated_at=5).fingerprint == base, "extra fields ignored"
-    tagged = assistant("a", {"team": "x", "assistform": "a@l"}).fingerprint
+    base = assistant("a", {"team": "x"}, temperature=1.0).fingerprint
+    assert assistant("a", {"team": "x"}, temperature=1).fingerprint == base, "1 == 1.0"
+    assert assistant("b", {"team": "x"}, temperature=1.0).fingerprint != base
+    assert assistant("a", {"team": "y"}, temperature=1.0).fingerprint != base
+    assert assistant("a", {"team": "x"}, temperature=1.0, updated_at=5).fingerprint == base, (
+        "extra fields ignored"
+    )
+    tagged = assistant("a", {"team": "x", "assistform": "a@l"}, temperature=1.0).fingerprint
     assert tagged != base, "a removed ownership tag moves the fingerprint"
