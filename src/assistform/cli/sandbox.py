@@ -14,7 +14,7 @@ import click
 from assistform.errors import AssistformError
 
 #: Kept literal so `--help` does not import the sandbox; a test checks it against PROFILES.
-PROFILE_NAMES = ("faithful", "lenient")
+PROFILE_NAMES = ("faithful", "lenient", "merges-metadata", "ignores-falsy")
 
 
 @click.group()
@@ -43,7 +43,11 @@ def sandbox() -> None:
     type=click.Choice(PROFILE_NAMES),
     default="faithful",
     show_default=True,
-    help="faithful: like OpenAI. lenient: like third-party self-hosted servers.",
+    help=(
+        "faithful: like OpenAI. lenient: like third-party self-hosted servers. "
+        "merges-metadata, ignores-falsy: like faithful, but a modify merges metadata, or "
+        'ignores falsy values (0, "", [], {}, null).'
+    ),
 )
 @click.option(
     "--latency",
