@@ -240,6 +240,8 @@ def test_describe_pagination(
 def test_a_list_body_without_pagination_keys_is_thin() -> None:
     assert missing_list_keys({"data": []}) == ["has_more", "first_id", "last_id"]
     assert missing_list_keys({"data": [], "has_more": False, "first_id": None}) == ["last_id"]
+    page = {"data": [], "has_more": None, "first_id": None, "last_id": None}
+    assert missing_list_keys(page) == ["has_more"]
 
 
 @pytest.mark.parametrize(

@@ -36,8 +36,14 @@ class Probe:
 
 
 def missing_list_keys(body: Mapping[str, Any]) -> list[str]:
-    """The keys of OpenAI's list body (besides `data`) that this one lacks."""
-    return [key for key in LIST_KEYS if key not in body]
+    """The keys of OpenAI's list body (besides `data`) that this one lacks; a `has_more`
+    that is not a boolean says no more than a missing one. (`first_id` and `last_id` are
+    null on an empty page of OpenAI's too.)"""
+    return [
+        key
+        for key in LIST_KEYS
+        if key not in body or (key == "has_more" and not isinstance(body[key], bool))
+    ]
 
 
 def describe_pagination(
