@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
-from collections.abc import Mapping
+import secrets
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from assistform.sandbox import AssistantsService, LoggedRequest, Response
+from assistform.sandbox.profiles import LenientProfile
+from assistform.sandbox.validation import ListQuery, validate_list_query
 
 
 class ScriptedService(AssistantsService):
@@ -52,3 +57,95 @@ class EchoesTheKey(AssistantsService):
         auth = {k.lower(): v for k, v in (headers or {}).items()}.get("authorization", "")
         payload = {"error": {"message": f"Refused for {auth}.", "param": "temperature"}}
         return dataclasses.replace(response, body=json.dumps(payload).encode())
+
+
+class RisingIds(LenientProfile):
+    """A self-hosted server whose ids rise with creation, like MongoDB ObjectIds (a fixed
+    machine part, then a counter), and whose `created_at` is whole seconds."""
+
+    def __init__(self) -> None:
+        self.machine = secrets.token_hex(8)
+        self.counter = itertools.count(1)
+
+    def new_id(self) -> str:
+        return f"{self.machine}{next(self.counter):08x}"
+
+    def timestamp(self, now: float) -> float:
+        return int(now)
+
+
+class SecondsSortIdCursor(AssistantsService):
+    """Issue 12's failure 4: the list sorts by whole-second `created_at` alone (a stable
+    sort, so items of one second keep their creation order whichever the direction), while
+    `after=X` keeps the items whose id is beyond X's (below it newest first, above it
+    oldest first). Oldest first the two orders agree, ids rising with creation; newest
+    first, items of the cursor's second listed after it are skipped when their id is higher
+    and those listed before it repeated when lower."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(profile=RisingIds(), clock=clock)
+
+    @classmethod
+    def holding(cls, others: int) -> SecondsSortIdCursor:
+        """One holding `others` assistants made 5 s before anything else; its clock stands
+        still after, so whatever a test makes shares one second."""
+        now = 1_790_000_000.0
+        service = cls(clock=lambda: now + 5)
+        for i in range(others):
+            fields = service.profile.new_fields({"model": "gpt-4o", "name": f"other-{i}"})
+            service.store.add(service.profile.new_id(), service.profile.timestamp(now), fields)
+        return service
+
+    def _list(self, query: Mapping[str, str]) -> Response:
+        parsed = validate_list_query(query)
+        assert isinstance(parsed, ListQuery), parsed
+        records = sorted(
+            self.store.ordered(), key=lambda r: int(r.created_at), reverse=parsed.descending
+        )
+        if parsed.after is not None:
+            after = parsed.after
+            records = [r for r in records if (r.id < after if parsed.descending else r.id > after)]
+        data = [self.profile.render(r) for r in records[: parsed.limit]]
+        return self._ok(
+            {
+                "object": "list",
+                "data": data,
+                "first_id": data[0]["id"] if data else None,
+                "last_id": data[-1]["id"] if data else None,
+                "has_more": len(records) > parsed.limit,
+            }
+        )
+
+
+class BrokenList(AssistantsService):
+    """A server whose list breaks the contract (issue 12, failure 5): `thin`, its list body
+    is only `{"data": [...]}` (no `object`, `has_more`, `first_id`, `last_id`); `stuck`, it
+    ignores `after`, so its cursor never advances. Everything else is the sandbox's."""
+
+    def __init__(self, *, thin: bool = False, stuck: bool = False) -> None:
+        super().__init__()
+        self.thin = thin
+        self.stuck = stuck
+
+    def _list(self, query: Mapping[str, str]) -> Response:
+        if self.stuck:
+            query = {name: value for name, value in query.items() if name != "after"}
+        response = super()._list(query)
+        return self._ok({"data": response.json()["data"]}) if self.thin else response
+
+
+class LaggingList(AssistantsService):
+    """A server whose list lags behind its writes, as a read replica does: assistants made
+    in the last `lag` seconds are not listed yet (though a GET finds them)."""
+
+    def __init__(self, lag: float = 60.0) -> None:
+        super().__init__()
+        self.lag = lag
+
+    def _list(self, query: Mapping[str, str]) -> Response:
+        body = super()._list(query).json()
+        cutoff = self.clock() - self.lag
+        body["data"] = [item for item in body["data"] if item["created_at"] <= cutoff]
+        body["first_id"] = body["data"][0]["id"] if body["data"] else None
+        body["last_id"] = body["data"][-1]["id"] if body["data"] else None
+        return self._ok(body)

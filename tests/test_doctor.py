@@ -24,6 +24,16 @@ from assistform.doctor import (
     extra_headers,
     full_body,
 )
+from assistform.doctor.classify import classify_falsy, classify_metadata_update
+from assistform.doctor.paging import (
+    CAUSE_CURSOR_AGAIN,
+    CAUSE_SECONDS_BY_ID,
+    ListedPage,
+    Probe,
+    describe_pagination,
+    missing_list_keys,
+)
+from assistform.errors import ApiError
 from assistform.sandbox import (
     Faults,
     RequestInfo,
@@ -34,7 +44,7 @@ from assistform.sandbox import defaults as sandbox_defaults
 from assistform.sandbox.faults import FaultDecision
 from assistform.sandbox.profiles import Profile
 from assistform.sandbox.validation import Invalid
-from doubles import EchoesTheKey
+from doubles import BrokenList, EchoesTheKey, LaggingList, SecondsSortIdCursor
 
 # -- classifying ---------------------------------------------------------------------------
 
@@ -155,6 +165,105 @@ def test_the_full_probe_sets_every_field_to_a_non_default() -> None:
     assert set(body) == set(CREATE_FIELDS) - {"name"}  # the probe adds its name
     config = normalize(body)
     assert [f for f in DEFAULTS if f != "name" and config[f] == normalize(DEFAULTS)[f]] == []
+
+
+PROBES = {
+    "a1": Probe("main", 100),
+    "a2": Probe("minimal", 100),
+    "a3": Probe("list-1", 100),
+    "a4": Probe("list-2", 100),
+}
+
+
+@pytest.mark.parametrize(
+    ("pages", "shown", "repeated", "skipped", "cause", "stuck_after"),
+    [
+        (  # OpenAI's
+            [(None, ["a4", "a3"]), ("a3", ["a2", "a1"])],
+            [["list-2", "list-1"], ["minimal", "main"]],
+            [],
+            [],
+            None,
+            None,
+        ),
+        (  # the lenient profile: the cursor's item served again
+            [(None, ["a4", "a3"]), ("a3", ["a3", "a2"])],
+            [["list-2", "list-1"], ["list-1 again", "minimal"]],
+            ["list-1"],
+            [],
+            CAUSE_CURSOR_AGAIN,
+            None,
+        ),
+        (  # failure 4: creation order within the second, the cursor compares ids
+            [(None, ["a1", "a2"]), ("a2", ["a1", "a0"])],
+            [["main", "minimal"], ["main again", "1 other"]],
+            ["main"],
+            ["list-1", "list-2"],
+            CAUSE_SECONDS_BY_ID,
+            None,
+        ),
+        (  # a cursor that does not advance
+            [(None, ["a4", "a3"]), ("a3", ["a4", "a3"])],
+            [["list-2", "list-1"], ["list-2 again", "list-1 again"]],
+            ["list-2", "list-1"],
+            [],
+            None,
+            "list-1",
+        ),
+        (  # skips of no recognised cause
+            [(None, ["a4", "a0"]), ("a0", ["a2", "a1"])],
+            [["list-2", "1 other"], ["minimal", "main"]],
+            [],
+            ["list-1"],
+            None,
+            None,
+        ),
+    ],
+    ids=["stable", "cursor-again", "seconds-by-id", "stuck", "unknown"],
+)
+def test_describe_pagination(
+    pages: list[tuple[str | None, list[str]]],
+    shown: list[list[str]],
+    repeated: list[str],
+    skipped: list[str],
+    cause: str | None,
+    stuck_after: str | None,
+) -> None:
+    listed = [ListedPage(after, ids) for after, ids in pages]
+    found = describe_pagination(listed, PROBES, ["a3", "a4"], 2)
+    assert found.shown == shown
+    assert (found.repeated, found.skipped) == (repeated, skipped)
+    assert (found.cause, found.stuck_after) == (cause, stuck_after)
+    assert found.created == ["main", "minimal", "list-1", "list-2"] and found.one_second
+    assert found.stable == (not repeated and not skipped and stuck_after is None)
+
+
+def test_a_list_body_without_pagination_keys_is_thin() -> None:
+    assert missing_list_keys({"data": []}) == ["has_more", "first_id", "last_id"]
+    assert missing_list_keys({"data": [], "has_more": False, "first_id": None}) == ["last_id"]
+    page = {"data": [], "has_more": None, "first_id": None, "last_id": None}
+    assert missing_list_keys(page) == ["has_more"]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "verdict"),
+    [
+        ({"m": "1", "second": "1"}, "replaced"),
+        ({"m": "1", "first": "1", "second": "1"}, "merged"),
+        ({"m": "1", "first": "1"}, "ignored"),
+        (None, "ignored"),
+    ],
+)
+def test_classify_metadata_update(metadata: Any, verdict: str) -> None:
+    assert classify_metadata_update(metadata, "first", "second") == verdict
+
+
+def test_classify_falsy_names_only_fields_left_as_they_were() -> None:
+    sent = {"temperature": 0, "description": "", "tools": [], "metadata": {}}
+    before = {"temperature": 0.5, "description": "d", "tools": [], "metadata": {"a": "1"}}
+    after = {"temperature": 0.5, "description": "", "tools": [], "metadata": {"a": "1"}}
+    # tools held [] already: its staying so says nothing.
+    assert classify_falsy(sent, before, after) == ["temperature", "metadata"]
 
 
 # -- probing real servers ------------------------------------------------------------------
@@ -323,3 +432,134 @@ def test_a_key_the_server_echoes_is_not_in_the_report() -> None:
     assert report.invalid_request.shown_as == (
         "create assistant: HTTP 400: Refused for Bearer ***. (param: temperature)"
     )
+
+
+# -- pagination that skips or repeats (issue 12, failure 4) ----------------------------------
+
+
+def test_a_list_sorted_by_seconds_and_paged_by_id_is_explained_and_usable() -> None:
+    with SandboxServer(SecondsSortIdCursor.holding(250)) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="sk-test", timeout=10)
+        api = OpenAIAssistants(client)
+        assert len(api.list_all().assistants) == 250, "plan lists every assistant there"
+        report = diagnose(api)
+        client.close()
+        assert len(server.store) == 250, "no probe left behind"
+    assert report.usable, report.problems
+    assert report.operations["list"] is None
+    pagination = report.pagination
+    assert pagination.created == ["main", "minimal", "list-1", "list-2", "list-3", "list-4"]
+    assert pagination.shown == [["main", "minimal"], ["main again", "1 other"]]
+    assert pagination.repeated == ["main"]
+    assert pagination.skipped == ["list-1", "list-2", "list-3", "list-4"]
+    assert pagination.cause == "the list sorts by created_at seconds but pages by id"
+    assert report.listing is not None and report.listing.missed == []
+    assert pagination.one_second
+    assert (
+        "pagination is unstable: 1 item(s) repeated and 4 skipped over 2 pages of 2, newest "
+        "first; likely cause: the list sorts by created_at seconds but pages by id: assistform "
+        "drops repeats, and lists again newest first to find what a page skipped; plan's "
+        "listing (oldest first, 100 a page) sees every probe"
+    ) in report.differences()
+
+
+def test_a_list_that_misses_what_plan_would_manage_makes_the_server_unusable() -> None:
+    with SandboxServer(LaggingList()) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="sk-test", timeout=10)
+        report = diagnose(OpenAIAssistants(client))
+        client.close()
+        assert len(server.store) == 0, "no probe left behind"
+    assert report.problems == [
+        "list: plan's listing (oldest first, 100 a page) MISSES main, minimal, list-1, list-2, "
+        "list-3, list-4: a plan there would create a copy of each assistant its listing misses"
+    ]
+    assert report.pagination.skipped == ["list-1", "list-2", "list-3", "list-4"]
+    assert report.pagination.shown == [[]]
+
+
+@pytest.mark.parametrize(
+    ("thin", "stuck"), [(True, False), (False, True), (True, True)], ids=["thin", "stuck", "both"]
+)
+def test_a_thin_list_body_and_a_stuck_cursor_are_named_with_what_they_mean(
+    thin: bool, stuck: bool
+) -> None:
+    with SandboxServer(BrokenList(thin=thin, stuck=stuck)) as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="sk-test", timeout=10)
+        api = OpenAIAssistants(client)
+        report = diagnose(api)
+        assert len(server.store) == 0, "no probe left behind"
+        # The issue's case: 9 assistants, all on plan's first page. Usable means plan lists them.
+        made = {api.create({"model": "gpt-4o", "name": f"a{i}"}).id for i in range(9)}
+        try:
+            plan_lists = {a.id for a in api.list_all().assistants} == made
+        except ApiError:
+            plan_lists = False
+        client.close()
+    assert report.usable == plan_lists, report.problems
+    differences = report.differences()
+    thin_line = (
+        "the list body has no has_more, first_id, last_id: it does not say whether more pages "
+        "follow, so assistform asks for the page after the last item to find out"
+    )
+    assert (thin_line in differences) == thin
+    assert report.list_body_missing == (["has_more", "first_id", "last_id"] if thin else [])
+    pagination = report.pagination
+    stuck_line = (
+        "the `after` cursor does not advance (the page after list-3 showed only what the list "
+        "had shown before): a listing cannot get past its first page, so with more assistants "
+        "than a page of 100 holds, plan cannot see them all there"
+    )
+    assert (stuck_line in differences) == stuck
+    if stuck:
+        assert pagination.stuck_after == "list-3"
+        assert pagination.shown == [["list-4", "list-3"], ["list-4 again", "list-3 again"]]
+        assert not any(d.startswith("pagination is unstable") for d in differences)
+    else:
+        assert pagination.stable, pagination
+    if not stuck:
+        assert plan_lists and report.listing.missed == []
+
+
+# -- what an update takes (issue 12, failure 5) ----------------------------------------------
+
+MERGED = (
+    "metadata is merged on update, not replaced: assistform cannot remove a metadata key "
+    "there (a key a spec drops stays on the server); apply reports such a change as failed"
+)
+FALSY_IGNORED = (
+    'falsy values are ignored on update (temperature 0, description "", tools [], metadata {} '
+    "left each field as it was): setting temperature 0, clearing a description, removing "
+    "every tool or clearing metadata cannot take effect there; apply reports such a change "
+    "as failed"
+)
+
+
+@pytest.mark.parametrize(
+    ("profile", "metadata", "ignored", "difference"),
+    [
+        ("faithful", "replaced", [], None),
+        ("lenient", "replaced", [], None),
+        ("merges-metadata", "merged", [], MERGED),
+        (
+            "ignores-falsy",
+            "replaced",
+            ["temperature", "description", "tools", "metadata"],
+            FALSY_IGNORED,
+        ),
+    ],
+)
+def test_what_an_update_takes_is_probed(
+    probe: Callable[..., Any],
+    profile: str,
+    metadata: str,
+    ignored: list[str],
+    difference: str | None,
+) -> None:
+    report, server = probe(profile=profile)
+    # Changes apply reports as failed, not changes plan and apply cannot make at all.
+    assert report.usable, report.problems
+    assert report.metadata_update == metadata
+    assert report.falsy_ignored == ignored
+    about_updates = [d for d in report.differences() if "on update" in d]
+    assert about_updates == ([difference] if difference else [])
+    assert len(server.store) == 0, "no probe left behind"

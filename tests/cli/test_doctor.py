@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from assistform.cli.main import cli
 from assistform.sandbox import SandboxServer
-from doubles import EchoesTheKey
+from doubles import EchoesTheKey, SecondsSortIdCursor
 
 KEY = "sk-doctor-secret-0123456789"
 
@@ -65,6 +65,10 @@ def test_json_for_a_faithful_server(make_api_server: Callable[..., SandboxServer
     assert report["unsent"]["temperature"] == {"verdict": "default"}
     assert report["missing_id"]["status"] == 404
     assert report["pagination"]["stable"] is True
+    assert report["pagination"]["created"][-1] == "list-4"
+    assert report["listing"] == {"requests": 1, "missed": [], "warnings": []}
+    assert report["list_body_missing"] == []
+    assert (report["metadata_update"], report["falsy_ignored"]) == ("replaced", [])
     assert report["left_behind"] == []
     assert len(server.store) == 0
 
@@ -123,3 +127,51 @@ def test_credentials_in_the_base_url_are_not_printed(
     assert "HTTP 401" in result.stdout
     assert "hunter2" not in result.output
     assert result.stdout.startswith(f"assistform doctor: {server.base_url}/\n")
+
+
+def test_a_list_sorted_by_seconds_and_paged_by_id_is_usable_and_explained() -> None:
+    """Issue 12, failure 4: doctor said "Usable: NO - the list does not show assistants just
+    created" of a server where plan and apply handle 250 assistants."""
+    with SandboxServer(SecondsSortIdCursor.holding(250)) as server:
+        result = doctor(server=server)
+        assert len(server.store) == 250
+    assert result.exit_code == 0, result.output
+    assert "\nUsable: yes, assistform can plan and apply against this server.\n" in result.stdout
+    assert (
+        "Pagination:          UNSTABLE: 1 repeated, 4 skipped, over 2 pages of 2\n"
+        "                     made in this order within one second: main, minimal, list-1, "
+        "list-2, list-3, list-4\n"
+        "                     listed newest first: [main, minimal] [main again, 1 other]\n"
+        "                     repeated: main\n"
+        "                     never shown: list-1, list-2, list-3, list-4\n"
+        "                     likely cause: the list sorts by created_at seconds but pages by id\n"
+        "Plan's listing:      sees every probe (oldest first, 100 a page, 3 requests)\n"
+    ) in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("profile", "lines"),
+    [
+        (
+            "faithful",
+            "Metadata on update:  replaced (as OpenAI)\nFalsy on update:     taken (as OpenAI)\n",
+        ),
+        (
+            "merges-metadata",
+            "Metadata on update:  MERGED: keys left out stay\n"
+            "Falsy on update:     taken (as OpenAI)\n",
+        ),
+        (
+            "ignores-falsy",
+            "Metadata on update:  replaced (as OpenAI)\n"
+            'Falsy on update:     IGNORED: temperature 0, description "", tools [], metadata {}\n',
+        ),
+    ],
+)
+def test_what_an_update_takes_is_shown(profile: str, lines: str) -> None:
+    result = doctor("--sandbox", "--profile", profile)
+    assert result.exit_code == 0, result.output
+    assert lines in result.stdout
+    differences = 0 if profile == "faithful" else 1
+    assert (f"Differences from OpenAI ({differences})" in result.stdout) == bool(differences)
+    assert result.stdout.endswith("deleted; none left behind.\n")

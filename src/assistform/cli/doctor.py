@@ -1,7 +1,8 @@
 """`assistform doctor`: probe a server once and say what it keeps, before the first apply.
 
 Text for people, `--format json` for scripts. Exit 0 when assistform can work with the
-server, 1 when it cannot (it cannot create, read, list, modify or delete an assistant).
+server, 1 when it cannot (it cannot create, read, list, modify or delete an assistant, or
+plan's listing misses assistants just made).
 The API key is never printed: not in the report, not in a server's message echoing it.
 """
 
@@ -27,8 +28,10 @@ from assistform.doctor import (
     describe_answer,
     diagnose,
 )
+from assistform.doctor.report import FALSY_SHOWN, pages_of, pagination_observed
 from assistform.errors import UsageError
 from assistform.limits import DOCUMENTED_DEFAULTS as DEFAULTS
+from assistform.limits import LIST_LIMIT_MAX
 from assistform.workspace import Workspace
 
 #: Shorter "keys" are no secret worth mangling the report for (a test key "x").
@@ -43,7 +46,7 @@ _WIDTH = 21
 @click.option(
     "--profile",
     type=click.Choice(PROFILE_NAMES),
-    help="With --sandbox: faithful (like OpenAI) or lenient (like self-hosted servers).",
+    help="With --sandbox: which server it imitates (see `assistform sandbox serve --help`).",
 )
 @click.option(
     "--base-url",
@@ -171,16 +174,73 @@ def _details(report: Report) -> list[str]:
                 lines.append(_row("", f"shown as: {answer.shown_as}"))
     if report.long_instructions:
         lines.append(_row("Long instructions", f"refused: {report.long_instructions}"))
+    return lines + _updates(report) + _listing(report)
+
+
+_METADATA_UPDATE = {
+    "replaced": "replaced (as OpenAI)",
+    "merged": "MERGED: keys left out stay",
+    "ignored": "IGNORED: it stays as it was",
+}
+
+
+def _updates(report: Report) -> list[str]:
+    if report.metadata_update is None:
+        return []
+    lines = [_row("Metadata on update", _METADATA_UPDATE[report.metadata_update])]
+    if report.falsy_refused:
+        lines.append(_row("Falsy on update", f"refused: {report.falsy_refused}"))
+    elif report.falsy_ignored:
+        ignored = ", ".join(FALSY_SHOWN[name] for name in report.falsy_ignored)
+        lines.append(_row("Falsy on update", f"IGNORED: {ignored}"))
+    else:
+        lines.append(_row("Falsy on update", "taken (as OpenAI)"))
+    return lines
+
+
+def _listing(report: Report) -> list[str]:
+    lines = []
+    if report.list_body_missing:
+        lines.append(_row("List body", "no " + ", ".join(report.list_body_missing)))
     pagination = report.pagination
-    if pagination is not None:
-        state = "stable" if pagination.stable else "UNSTABLE"
+    if pagination is None:
+        return lines
+    state = "stable" if pagination.stable else "UNSTABLE"
+    if pagination.stuck_after is not None:
+        state = "STUCK"
+    lines.append(
+        _row(
+            "Pagination",
+            f"{state}: {len(pagination.repeated)} repeated, {len(pagination.skipped)} "
+            f"skipped, over {pages_of(pagination)}",
+        )
+    )
+    if not pagination.stable:
+        lines += [_row("", line) for line in pagination_observed(pagination)]
+    if pagination.stuck_after is not None:
         lines.append(
             _row(
-                "Pagination",
-                f"{state}: {len(pagination.repeated)} repeated, {len(pagination.skipped)} "
-                f"skipped, over {pagination.pages} pages of {pagination.limit}",
+                "",
+                f"the page after {pagination.stuck_after} showed nothing new: "
+                "the `after` cursor does not advance",
             )
         )
+    elif pagination.cause is not None:
+        lines.append(_row("", f"likely cause: {pagination.cause}"))
+    elif not pagination.stable:
+        lines.append(_row("", "likely cause: unknown"))
+    listing = report.listing
+    if listing is None:
+        lines.append(_row("Plan's listing", "FAILED (see above)"))
+    else:
+        requests = f"{listing.requests} request{'s' if listing.requests != 1 else ''}"
+        lines.append(
+            _row(
+                "Plan's listing",
+                f"{report.listing_verdict()} (oldest first, {LIST_LIMIT_MAX} a page, {requests})",
+            )
+        )
+        lines += [_row("", f"warns: {warning}") for warning in listing.warnings]
     return lines
 
 

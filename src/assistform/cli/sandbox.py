@@ -14,7 +14,7 @@ import click
 from assistform.errors import AssistformError
 
 #: Kept literal so `--help` does not import the sandbox; a test checks it against PROFILES.
-PROFILE_NAMES = ("faithful", "lenient", "contrary")
+PROFILE_NAMES = ("faithful", "lenient", "contrary", "merges-metadata", "ignores-falsy")
 
 
 @click.group()
@@ -43,7 +43,12 @@ def sandbox() -> None:
     type=click.Choice(PROFILE_NAMES),
     default="faithful",
     show_default=True,
-    help="faithful: like OpenAI. lenient: like third-party self-hosted servers. contrary: every default differs from OpenAI's.",
+    help=(
+        "faithful: like OpenAI. lenient: like third-party self-hosted servers. "
+        "contrary: every value the server fills differs from OpenAI's. "
+        "merges-metadata, ignores-falsy: like faithful, but a modify merges metadata, or "
+        'ignores falsy values (0, "", [], {}, null).'
+    ),
 )
 @click.option(
     "--latency",

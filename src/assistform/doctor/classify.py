@@ -120,3 +120,26 @@ def extra_headers(headers: Mapping[str, str]) -> list[str]:
         for name in (h.lower() for h in headers)
         if name not in KNOWN_HEADERS and not name.startswith(KNOWN_HEADER_PREFIXES)
     )
+
+
+def classify_metadata_update(metadata: Any, first: str, second: str) -> str:
+    """How a server took two updates of metadata, the first adding key `first`, the second
+    sending `second` instead: `replaced` (as OpenAI), `merged` (`first` is still there) or
+    `ignored` (`second` never arrived)."""
+    keys = metadata if isinstance(metadata, Mapping) else {}
+    if second not in keys:
+        return "ignored"
+    return "merged" if first in keys else "replaced"
+
+
+def classify_falsy(
+    sent: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[str]:
+    """The fields of an update `sent` that it left as they were `before`, in `sent`'s order.
+    A field that already held the value sent (in normalized form) says nothing either way."""
+    return [
+        name
+        for name, value in sent.items()
+        if after.get(name) == before.get(name)
+        and canonical(name, before.get(name)) != canonical(name, value)
+    ]

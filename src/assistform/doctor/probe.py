@@ -14,13 +14,23 @@ from assistform.api.client import OpenAIAssistants, status_error
 from assistform.api.live import LiveAssistant
 from assistform.doctor.classify import (
     classify_error,
+    classify_falsy,
+    classify_metadata_update,
     classify_sent,
     classify_unsent,
     describe_id,
     describe_type,
     extra_headers,
 )
-from assistform.doctor.report import ErrorAnswer, FieldResult, Pagination, Report
+from assistform.doctor.paging import (
+    ListedPage,
+    Probe,
+    describe_pagination,
+    missing_list_keys,
+    older_than,
+    oldest_time,
+)
+from assistform.doctor.report import PLAN_LISTING, ErrorAnswer, FieldResult, Listing, Report
 from assistform.errors import ApiError
 
 if TYPE_CHECKING:
@@ -35,6 +45,15 @@ PAGE_PROBES = 4
 #: Two a page, not one: a server may misbehave only when a page holds several items
 #: (the lenient sandbox never repeats on pages of one, or a pager could not move on).
 PAGE_LIMIT = 2
+#: Pages a walk may take: enough to meet every probe on a server that repeats each cursor.
+PAGE_MAX = 3 * PAGE_PROBES + 2
+#: A falsy value per field, each sent in one update to a field holding a truthy one: a
+#: server that tests values' truthiness leaves them as they were.
+FALSY: dict[str, Any] = {"temperature": 0, "description": "", "tools": [], "metadata": {}}
+#: Metadata keys of two updates in a row: the first is still there after the second on a
+#: server that merges metadata instead of replacing it.
+METADATA_FIRST = "assistform-doctor-first"
+METADATA_SECOND = "assistform-doctor-second"
 #: The assistant object as OpenAI sends it; anything else is a field the server adds.
 OBJECT_FIELDS = frozenset(
     {"id", "object", "created_at", *(f for f in limits.CREATE_FIELDS if f != "reasoning_effort")}
@@ -97,6 +116,8 @@ class _Probe:
         self.prefix = f"{PROBE_PREFIX}{run}-"
         self.report = Report(base_url=api.base_url)
         self.made: list[str] = []
+        #: Each probe made, by id, in creation order: its role and its created_at.
+        self.probes: dict[str, Probe] = {}
         self.deleted: set[str] = set()
         #: A create may have happened without our hearing of it: sweep by name at the end.
         self.unsure = False
@@ -125,6 +146,7 @@ class _Probe:
         if not self.read_back(main) or not self.create_minimal():
             return
         self.modify(main)
+        self.update_values(main)
         self.page()
         self.delete(main)
         self.step = "create"
@@ -206,43 +228,90 @@ class _Probe:
             if name != "description" and before[name] != after[name]
         ]
 
+    def update_values(self, assistant_id: str) -> None:
+        """Two updates of metadata in a row (replaced, or merged?), then one of falsy values
+        (taken, or ignored?); each read back."""
+        if self.report.operations.get("modify") is not None:
+            return
+        self.step = "modify"
+        first = {**MARKER, METADATA_FIRST: "1"}
+        self.api.update(assistant_id, {"metadata": first})
+        self.api.update(assistant_id, {"metadata": {**MARKER, METADATA_SECOND: "1"}})
+        before = self.api.get(assistant_id).raw
+        self.report.metadata_update = classify_metadata_update(
+            before.get("metadata"), METADATA_FIRST, METADATA_SECOND
+        )
+        # Only to fields the create stored as sent: each holds a truthy value then.
+        stored = {f.field for f in self.report.sent if f.verdict == "stored"}
+        falsy = {name: value for name, value in FALSY.items() if name in stored}
+        falsy["metadata"] = {}
+        try:
+            self.api.update(assistant_id, falsy)
+        except ApiError as error:
+            if error.status is None or error.status >= 500:
+                raise
+            self.report.falsy_refused = error.message
+            return
+        after = self.api.get(assistant_id).raw
+        ignored = classify_falsy(falsy, before, after)
+        if self.report.metadata_update != "replaced":
+            # `{}` merged, or ignored with every metadata update: said already.
+            ignored = [name for name in ignored if name != "metadata"]
+        self.report.falsy_ignored = ignored
+
     def page(self) -> None:
-        """Page newest first over probes made together, `PAGE_LIMIT` a page."""
+        """Page newest first over probes made together, `PAGE_LIMIT` a page; then list as
+        plan does, and see whether that listing shows every probe."""
         self.step = "create"
         try:
-            probes = {
-                self.created_id(f"page{i}", {"model": self.model}) for i in range(PAGE_PROBES)
-            }
+            targets = [
+                self.created_id(f"list-{i}", {"model": self.model})
+                for i in range(1, PAGE_PROBES + 1)
+            ]
         except ApiError as error:
             self.report.operations["create"] = error.message
             return
         self.step = "list"
-        seen: list[str] = []
-        after: str | None = None
-        pages = 0
         try:
-            while pages < 3 * PAGE_PROBES + 2 and not probes <= set(seen):
-                ids, has_more, headers = self.list_page(after)
-                pages += 1
-                if pages == 1:
-                    self.report.extra_headers = extra_headers(headers)
-                if not ids or set(ids) <= set(seen) or not has_more:
-                    seen += ids
-                    break
-                seen += ids
-                after = ids[-1]
+            pages = self.walk(targets)
         except ApiError as error:
             self.report.operations["list"] = error.message
             return
-        if not probes & set(seen):
-            self.report.operations["list"] = "the list does not show assistants just created"
-            return
-        self.report.operations["list"] = None
-        repeated = sorted({i for i in seen if seen.count(i) > 1})
-        skipped = sorted(probes - set(seen))
-        self.report.pagination = Pagination(PAGE_LIMIT, pages, repeated, skipped)
+        live = {i: probe for i, probe in self.probes.items() if i not in self.deleted}
+        self.report.pagination = describe_pagination(pages, live, targets, PAGE_LIMIT)
+        self.list_as_plan(live)
 
-    def list_page(self, after: str | None) -> tuple[list[str], bool, Mapping[str, str]]:
+    def walk(self, targets: list[str]) -> list[ListedPage]:
+        """Newest first until every target is shown and the cursor was tried once, the list
+        ends, a page brings nothing new, or it has passed every target."""
+        pages: list[ListedPage] = []
+        seen: set[str] = set()
+        after: str | None = None
+        oldest = oldest_time([self.probes[t].created_at for t in targets])
+        while len(pages) < PAGE_MAX:
+            body, headers = self.list_page(after)
+            if not pages:
+                self.report.extra_headers = extra_headers(headers)
+                self.report.list_body_missing = missing_list_keys(body)
+            items = [item for item in body.get("data") or [] if isinstance(item, dict)]
+            ids = [str(item.get("id")) for item in items]
+            pages.append(ListedPage(after, ids))
+            new = set(ids) - seen
+            seen |= new
+            if not ids or (after is not None and not new):
+                break  # the end, or a cursor that does not advance
+            has_more = body.get("has_more")
+            # A body that does not say is taken as a pager takes it: a full page may go on.
+            more = has_more if isinstance(has_more, bool) else len(ids) >= PAGE_LIMIT
+            if not more or (after is not None and set(targets) <= seen):
+                break
+            if older_than(items[-1].get("created_at"), oldest):
+                break  # newest first, no probe can come after this
+            after = ids[-1]
+        return pages
+
+    def list_page(self, after: str | None) -> tuple[dict[str, Any], Mapping[str, str]]:
+        """One page's raw JSON body (the SDK would hide keys it lacks) and headers."""
         assistants = self.sdk.beta.assistants.with_raw_response
         with self.api.errors("list assistants"):
             if after is None:
@@ -250,8 +319,26 @@ class _Probe:
             else:
                 response = assistants.list(limit=PAGE_LIMIT, order="desc", after=after)
         data = response.http_response.json()
-        ids = [str(item["id"]) for item in data.get("data") or []]
-        return ids, bool(data.get("has_more")), response.http_response.headers
+        if not isinstance(data, dict):
+            raise ApiError("list assistants: the answer is not a JSON object")
+        return data, response.http_response.headers
+
+    def list_as_plan(self, live: Mapping[str, Probe]) -> None:
+        """List with plan's own `list_all`: the listing plan and apply trust."""
+        try:
+            listed = self.api.list_all()
+        except ApiError as error:
+            self.report.operations["list"] = error.message
+            return
+        shown = {a.id for a in listed.assistants}
+        missed = [probe.role for i, probe in live.items() if i not in shown]
+        self.report.listing = Listing(listed.requests, missed, list(listed.warnings))
+        self.report.operations["list"] = (
+            f"{PLAN_LISTING} {self.report.listing_verdict()}: a plan there would create a "
+            "copy of each assistant its listing misses"
+            if missed
+            else None
+        )
 
     def delete(self, assistant_id: str) -> None:
         """Delete, then read the deleted id: how the server answers for an unknown id."""
@@ -339,6 +426,7 @@ class _Probe:
             self.unsure = True
             raise ApiError("create assistant: the answer names no assistant id")
         self.made.append(data["id"])
+        self.probes[data["id"]] = Probe(role, data.get("created_at"))
         return data, None
 
     def created_id(self, role: str, body: Mapping[str, Any]) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 from assistform import limits
 
 OPERATIONS = ("create", "retrieve", "list", "modify", "delete")
+#: The listing plan makes, as the report names it.
+PLAN_LISTING = f"plan's listing (oldest first, {limits.LIST_LIMIT_MAX} a page)"
 #: The shapes of error answers `classify_error` tells apart.
 SHAPES = {
     "openai": 'OpenAI\'s {"error": {"message", "param", ...}}',
@@ -52,14 +54,40 @@ class ErrorAnswer:
 
 @dataclass(frozen=True)
 class Pagination:
+    """A newest-first walk, `limit` a page, over probes made together. Probes are named by
+    role (`main`, `minimal`, `list-1`..`list-4` in creation order), never by id: the ids
+    are gone when the report is read."""
+
     limit: int
     pages: int
+    #: Probes shown more than once, in the order of their first repeat.
     repeated: list[str]
+    #: Probes the walk was after (`list-*`) that it never showed, in creation order.
     skipped: list[str]
+    #: Every probe there was during the walk, in creation order.
+    created: list[str] = field(default_factory=list)
+    #: Whether they were all made within one second of `created_at`.
+    one_second: bool = False
+    #: Each page: a probe's role, `<role> again`, or `N other(s)` for other assistants.
+    shown: list[list[str]] = field(default_factory=list)
+    #: The likely cause of repeats and skips (None: stable, or no cause recognised).
+    cause: str | None = None
+    #: The item after which a page brought nothing new: the `after` cursor does not advance.
+    stuck_after: str | None = None
 
     @property
     def stable(self) -> bool:
-        return not self.repeated and not self.skipped
+        return not self.repeated and not self.skipped and self.stuck_after is None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The listing plan makes (`AssistantsApi.list_all`), done once with every probe there."""
+
+    requests: int
+    #: Probes it did not return: a plan would take each for gone and create it again.
+    missed: list[str]
+    warnings: list[str]
 
 
 @dataclass
@@ -83,7 +111,16 @@ class Report:
     #: None when instructions of the contract's maximum length are taken, else the refusal.
     long_instructions: str | None = None
     modify_resets: list[str] = field(default_factory=list)
+    #: How a modify of metadata is taken: `replaced` (as OpenAI), `merged` or `ignored`.
+    metadata_update: str | None = None
+    #: Fields a modify to a falsy value (0, "", [], {}) left as they were, in that order.
+    falsy_ignored: list[str] = field(default_factory=list)
+    #: Why the modify to falsy values was refused, if it was.
+    falsy_refused: str | None = None
     pagination: Pagination | None = None
+    #: The keys of OpenAI's list body (`has_more`, `first_id`, `last_id`) this one lacks.
+    list_body_missing: list[str] = field(default_factory=list)
+    listing: Listing | None = None
     probes_created: int = 0
     probes_deleted: int = 0
     left_behind: list[str] = field(default_factory=list)
@@ -155,12 +192,69 @@ class Report:
                 f"instructions of {limits.INSTRUCTIONS_MAX:,} characters (OpenAI's limit) are "
                 f"refused ({self.long_instructions}): keep specs under the server's limit"
             )
-        if self.pagination and not self.pagination.stable:
+        found += self._list_differences()
+        found += self._update_differences()
+        return found
+
+    def _list_differences(self) -> list[str]:
+        found: list[str] = []
+        if self.list_body_missing:
             found.append(
-                f"pagination is unstable: {_pagination_text(self.pagination)}: assistform drops "
-                "repeats, and lists again newest first to find what a page skipped"
+                f"the list body has no {', '.join(self.list_body_missing)}: it does not say "
+                "whether more pages follow, so assistform asks for the page after the last "
+                "item to find out"
+            )
+        pagination = self.pagination
+        if pagination is not None and pagination.stuck_after is not None:
+            found.append(
+                f"the `after` cursor does not advance (the page after {pagination.stuck_after} "
+                "showed only what the list had shown before): a listing cannot get past its "
+                f"first page, so with more assistants than a page of {limits.LIST_LIMIT_MAX} "
+                "holds, plan cannot see them all there"
+            )
+        elif pagination is not None and not pagination.stable:
+            found.append(
+                f"pagination is unstable: {_pagination_text(pagination)}; likely cause: "
+                f"{pagination.cause or 'unknown'}: assistform drops repeats, and lists again "
+                f"newest first to find what a page skipped; {PLAN_LISTING} "
+                f"{self.listing_verdict()}"
             )
         return found
+
+    def _update_differences(self) -> list[str]:
+        found: list[str] = []
+        if self.metadata_update == "merged":
+            found.append(
+                "metadata is merged on update, not replaced: assistform cannot remove a "
+                "metadata key there (a key a spec drops stays on the server); apply reports "
+                "such a change as failed"
+            )
+        elif self.metadata_update == "ignored":
+            found.append(
+                "an update of metadata leaves it as it was: assistform cannot change metadata "
+                "there; apply reports such a change as failed"
+            )
+        if self.falsy_ignored:
+            sent = ", ".join(FALSY_SHOWN[name] for name in self.falsy_ignored)
+            means = _joined([FALSY_MEANS[name] for name in self.falsy_ignored])
+            found.append(
+                f"falsy values are ignored on update ({sent} left each field as it was): "
+                f"{means} cannot take effect there; apply reports such a change as failed"
+            )
+        if self.falsy_refused:
+            found.append(
+                f"an update to falsy values is refused ({self.falsy_refused}): "
+                "apply reports such a change as failed"
+            )
+        return found
+
+    def listing_verdict(self) -> str:
+        """Whether plan's own listing (`PLAN_LISTING`) sees every probe, in words."""
+        if self.listing is None:
+            return "failed"
+        if self.listing.missed:
+            return f"MISSES {', '.join(self.listing.missed)}"
+        return "sees every probe"
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -204,8 +298,46 @@ def _pagination_text(pagination: Pagination) -> str:
         parts.append(f"{len(pagination.skipped)} skipped")
     return (
         " and ".join(parts or ["no repeats or skips"])
-        + f" over {pagination.pages} pages of {pagination.limit}, newest first"
+        + f" over {pages_of(pagination)}, newest first"
     )
+
+
+def pages_of(pagination: Pagination) -> str:
+    plural = "" if pagination.pages == 1 else "s"
+    return f"{pagination.pages} page{plural} of {pagination.limit}"
+
+
+def pagination_observed(pagination: Pagination) -> list[str]:
+    """What a newest-first walk showed, in words: probes made, pages, repeats and skips."""
+    within = " within one second" if pagination.one_second else ""
+    found = [
+        f"made in this order{within}: {', '.join(pagination.created)}",
+        "listed newest first: " + " ".join(f"[{', '.join(page)}]" for page in pagination.shown),
+    ]
+    if pagination.repeated:
+        found.append("repeated: " + ", ".join(pagination.repeated))
+    if pagination.skipped:
+        found.append("never shown: " + ", ".join(pagination.skipped))
+    return found
+
+
+#: How a falsy value sent in an update reads, and what its being ignored means.
+FALSY_SHOWN = {
+    "temperature": "temperature 0",
+    "description": 'description ""',
+    "tools": "tools []",
+    "metadata": "metadata {}",
+}
+FALSY_MEANS = {
+    "temperature": "setting temperature 0",
+    "description": "clearing a description",
+    "tools": "removing every tool",
+    "metadata": "clearing metadata",
+}
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def describe_answer(answer: ErrorAnswer) -> str:

@@ -21,6 +21,10 @@ assistform at; every way it differs from `faithful` is a method or attribute of
   resolves the cursor by created_at second). Only repeats, never skips, so a client that
   de-duplicates by id still sees every item exactly once. Pages of `limit=1` do not
   repeat, or a pager could never move on.
+
+Servers that break the contract on modify, each like `faithful` but for one fault (see
+their classes): `merges-metadata` merges `metadata` instead of replacing it, and
+`ignores-falsy` silently ignores falsy values (`0`, `""`, `[]`, `{}`, `null`).
 """
 
 from __future__ import annotations
@@ -309,10 +313,53 @@ def _contrary_response_format(value: Any) -> Any:
     return value
 
 
+class MergesMetadataProfile(Profile):
+    """A self-hosted server that merges `metadata` on modify instead of replacing it.
+
+    Like `faithful` in everything else. On modify, the keys sent are written over the
+    stored ones and every other stored key stays: a key can be added or changed, never
+    removed, neither by leaving it out nor by sending `{}`. `metadata: null` merges nothing
+    either (the stored metadata stays), as `{**stored, **(sent or {})}` does. Create stores
+    metadata as sent.
+    """
+
+    name: ClassVar[str] = "merges-metadata"
+
+    def modified_fields(
+        self, current: Mapping[str, Any], body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        fields = super().modified_fields(current, body)
+        if "metadata" in body:
+            fields["metadata"] = {**(current.get("metadata") or {}), **(body["metadata"] or {})}
+        return fields
+
+
+class IgnoresFalsyProfile(Profile):
+    """A self-hosted server that silently ignores falsy values on modify.
+
+    Like `faithful` in everything else. On modify, a top-level field whose value is falsy
+    is left as stored, and the answer is a 200 showing the old value: `temperature: 0`
+    (or `top_p: 0`), `""` (description, instructions, name), `[]` (tools), `{}` (metadata,
+    tool_resources). `null` is ignored as well: such servers test a value's truthiness
+    (`if value:`), and `null` is as falsy as the issue's examples, so sending null to reset
+    a field has no effect either. Falsy values nested in a truthy one (`strict: false` in a
+    tool, `[]` in `tool_resources`) are stored. Create stores every value as sent.
+    """
+
+    name: ClassVar[str] = "ignores-falsy"
+
+    def modified_fields(
+        self, current: Mapping[str, Any], body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        return super().modified_fields(current, {k: v for k, v in body.items() if v})
+
+
 PROFILES: Final[Mapping[str, type[Profile]]] = {
     Profile.name: Profile,
     LenientProfile.name: LenientProfile,
     ContraryProfile.name: ContraryProfile,
+    MergesMetadataProfile.name: MergesMetadataProfile,
+    IgnoresFalsyProfile.name: IgnoresFalsyProfile,
 }
 
 
