@@ -34,7 +34,7 @@ from assistform.sandbox.service import ROUTE_COLLECTION, AssistantsService
 from cli.applyrepo import FAST, Repo, repo_factory
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "assistants"
-PROFILES = ("faithful", "lenient", "contrary")
+PROFILES = ("faithful", "lenient", "contrary", "merges-metadata", "ignores-falsy")
 ITEM_ROUTE = "/v1/assistants/{assistant_id}"
 
 #: Specs that set every field of the create request, and one that sets none but `model`.
@@ -170,7 +170,21 @@ def test_create_then_nothing_to_do(repo: Repo) -> None:
     assert repo.run("plan", "--detailed-exitcode").exit_code == 0
 
 
-def test_update_in_place_keeps_each_id(repo: Repo) -> None:
+#: Per profile whose modify keeps something else than it was sent, the change that fails,
+#: and why: apply names it, and the next plan still shows it (no false success).
+NOT_STORED = {
+    "merges-metadata": (
+        "every/field",
+        'the server kept metadata {"team": "qa", "tier": "1"}; sent {"team": "qa"}',
+    ),
+    "ignores-falsy": (
+        "math-tutor",
+        'the server kept tools [{"type": "code_interpreter"}]; sent []',
+    ),
+}
+
+
+def test_update_in_place_keeps_each_id(repo: Repo, profile: str) -> None:
     apply_ok(repo)
     before = ids(repo)
     edit_yaml(repo, "every/field", "temperature: 0.3", "temperature: 0.9")
@@ -204,6 +218,19 @@ def test_update_in_place_keeps_each_id(repo: Repo) -> None:
         "temperature",
     ]
 
+    if profile in NOT_STORED:
+        failed, why = NOT_STORED[profile]
+        result = repo.run("apply", "--auto-approve", *FAST)
+        assert result.exit_code == 1
+        assert result.stdout.endswith(
+            "Apply failed: 0 created, 3 updated, 0 replaced, 0 deleted; 1 failed.\n"
+        )
+        assert result.stderr.splitlines() == [
+            f"error: {failed} (update): the server did not store what was sent: {why}"
+        ]
+        assert ids(repo) == before, "no copy, no replacement"
+        assert list(changes_by_key(plan_json(repo))) == [failed], "still to do, not done"
+        return
     out = apply_ok(repo)
     assert out.endswith("Apply complete: 0 created, 4 updated, 0 replaced, 0 deleted.\n")
     assert ids(repo) == before
@@ -242,7 +269,8 @@ def test_drift_is_named_and_restored(repo: Repo) -> None:
     tutor = ids(repo)["math-tutor"]
     every = ids(repo)["every/field"]
     repo.api.client.beta.assistants.update(tutor, temperature=1.5)
-    repo.api.client.beta.assistants.update(every, tools=[], top_p=0.5)
+    # Truthy values only: a server that ignores falsy ones would not take a hand edit either.
+    repo.api.client.beta.assistants.update(every, tools=[{"type": "code_interpreter"}], top_p=0.5)
 
     planned = changes_by_key(plan_json(repo))
     assert {k: c["action"] for k, c in planned.items()} == {
