@@ -100,8 +100,11 @@ def seed(server: SandboxServer, root: Path, specs: dict[str, dict[str, Any]]) ->
     for index, (key, spec) in enumerate(specs.items()):
         assistant_id = f"asst_bench{index:07d}"
         body = {**spec, "metadata": with_tag(spec["metadata"], OwnershipTag(key, state.lineage))}
-        server.store.add(assistant_id, created + index, profile.new_fields(body))
-        resources[key] = ResourceState(id=assistant_id, applied=normalize(spec))
+        fields = profile.new_fields(body)
+        server.store.add(assistant_id, created + index, fields)
+        resources[key] = ResourceState(
+            id=assistant_id, applied=normalize(spec, fields=spec), observed=normalize(fields)
+        )
     StateFile(root / "state" / "assistform.json").save(
         state.model_copy(update={"resources": resources})
     )
