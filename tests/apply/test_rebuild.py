@@ -29,7 +29,7 @@ def live(*items: tuple[str, str | None]) -> LiveSet:
 
 def test_each_tagged_assistant_is_recorded_under_its_key() -> None:
     result = rebuild(
-        live(("asst_1", f"a@{L1}"), ("asst_2", f"team/b@{L1}"), ("asst_3", None)),
+        live(("asst_1", f"a@{L1}@"), ("asst_2", f"team/b@{L1}@"), ("asst_3", None)),
         L1,
         serial=4,
         lifecycles={"a": {"prevent_destroy": True}},
@@ -44,7 +44,7 @@ def test_each_tagged_assistant_is_recorded_under_its_key() -> None:
 
 
 def test_two_claims_on_one_key_are_refused_unless_told_which_to_keep() -> None:
-    claims = live(("asst_1", f"a@{L1}"), ("asst_2", f"a@{L1}"))
+    claims = live(("asst_1", f"a@{L1}@"), ("asst_2", f"a@{L1}@"))
     with pytest.raises(PlanError, match=r"'a' is claimed by asst_1, asst_2.*--keep"):
         rebuild(claims, L1, serial=0)
     kept = rebuild(claims, L1, serial=0, keep=frozenset({"asst_2"}))
@@ -53,11 +53,11 @@ def test_two_claims_on_one_key_are_refused_unless_told_which_to_keep() -> None:
 
 def test_keep_must_name_a_claimant() -> None:
     with pytest.raises(UsageError, match="--keep asst_9"):
-        rebuild(live(("asst_1", f"a@{L1}")), L1, serial=0, keep=frozenset({"asst_9"}))
+        rebuild(live(("asst_1", f"a@{L1}@")), L1, serial=0, keep=frozenset({"asst_9"}))
 
 
 def test_other_lineages_are_left_out_with_a_warning() -> None:
-    result = rebuild(live(("asst_1", f"a@{L1}"), ("asst_2", f"a@{L2}")), L1, serial=0)
+    result = rebuild(live(("asst_1", f"a@{L1}@"), ("asst_2", f"a@{L2}@")), L1, serial=0)
     assert list(result.state.resources) == ["a"]
     assert "1 live assistant(s) tagged with other lineages" in result.warnings[0]
 
@@ -65,9 +65,9 @@ def test_other_lineages_are_left_out_with_a_warning() -> None:
 @pytest.mark.parametrize(
     ("tags", "given", "current", "expected"),
     [
-        ((f"a@{L1}",), None, None, L1),
-        ((f"a@{L1}", f"b@{L2}"), L2, None, L2),
-        ((f"a@{L1}", f"b@{L2}"), None, L2, L2),
+        ((f"a@{L1}@",), None, None, L1),
+        ((f"a@{L1}@", f"b@{L2}@"), L2, None, L2),
+        ((f"a@{L1}@", f"b@{L2}@"), None, L2, L2),
     ],
 )
 def test_the_lineage_rebuilt(
@@ -79,7 +79,7 @@ def test_the_lineage_rebuilt(
 
 def test_several_lineages_need_a_choice() -> None:
     with pytest.raises(UsageError, match=r"several lineages.*--lineage"):
-        choose_lineage(live(("asst_1", f"a@{L1}"), ("asst_2", f"b@{L2}")), None, None)
+        choose_lineage(live(("asst_1", f"a@{L1}@"), ("asst_2", f"b@{L2}@")), None, None)
 
 
 def test_nothing_tagged_nothing_to_rebuild() -> None:

@@ -97,7 +97,7 @@ def test_a_duplicate_is_deleted_without_touching_the_state_entry(world: World) -
     world.apply(desired)
     state = world.state_file.load()
     kept = state.resources["a"].id
-    body = dict(desired[0].request, metadata={"assistform": f"a@{state.lineage}"})
+    body = dict(desired[0].request, metadata={"assistform": f"a@{state.lineage}@"})
     extra = world.api.create(body).id
     plan = world.plan(desired)
     [dup] = plan.resource_changes[1:]

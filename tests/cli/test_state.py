@@ -49,7 +49,7 @@ def test_rebuild_refuses_two_claims_on_a_key_unless_told_which_to_keep(repo: Rep
     state = repo.state()
     first = state.resources["a"].id
     second = repo.api.create(
-        {"model": "gpt-4o", "metadata": {"assistform": f"a@{state.lineage}"}}
+        {"model": "gpt-4o", "metadata": {"assistform": f"a@{state.lineage}@"}}
     ).id
 
     refused = repo.run("state", "rebuild")

@@ -78,7 +78,7 @@ def _live_moves(plan: Plan, live: LiveSet) -> list[str]:
         tag = assistant.tag
         if tag is None or tag.key not in keys or assistant.id in known[tag.key]:
             continue
-        if tag == OwnershipTag(tag.key, plan.state.lineage):
+        if tag == OwnershipTag(tag.key, plan.state.lineage, plan.env):
             moved.append(f"{tag.key}: {assistant.id} now carries its ownership tag")
     return moved
 
