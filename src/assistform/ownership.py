@@ -36,7 +36,7 @@ KEY_MAX = limits.METADATA_VALUE_MAX - LINEAGE_LENGTH - ENV_MAX - 2
 SEPARATOR = "@"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OwnershipTag:
     key: str
     lineage: str

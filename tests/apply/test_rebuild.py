@@ -85,3 +85,39 @@ def test_several_lineages_need_a_choice() -> None:
 def test_nothing_tagged_nothing_to_rebuild() -> None:
     with pytest.raises(PlanError, match="nothing to rebuild from"):
         choose_lineage(live(("asst_1", None)), None, None)
+
+
+def test_only_the_environment_asked_for_is_recorded() -> None:
+    """Another environment's assistants are never recorded, even of the same lineage."""
+    found = live(("asst_1", f"a@{L1}@prod"), ("asst_2", f"a@{L1}@staging"), ("asst_3", f"b@{L1}@"))
+    result = rebuild(found, L1, serial=0, env="prod")
+    assert {k: r.id for k, r in result.state.resources.items()} == {"a": "asst_1"}
+    assert result.warnings == [
+        "live assistants owned elsewhere were not recorded: 1 of a repository without "
+        "environments, 1 of environment staging"
+    ]
+    assert (
+        choose_lineage(
+            live(("asst_1", f"a@{L1}@prod"), ("asst_2", f"a@{L2}@dev")), None, None, "prod"
+        )
+        == L1
+    )
+
+
+def test_older_tags_are_recorded_only_for_a_lineage_named_explicitly() -> None:
+    found = live(("asst_1", f"a@{L1}"), ("asst_2", f"b@{L1}@prod"))
+    guessed = rebuild(found, L1, serial=0, env="prod")
+    assert list(guessed.state.resources) == ["b"]
+    assert (
+        f"1 live assistant(s) carry older tags of lineage {L1} that name no environment: not "
+        f"recorded (they may be another environment's); if they are this one's, run "
+        f"`assistform state rebuild --env prod --lineage {L1}`"
+    ) in guessed.warnings
+    asked = rebuild(found, L1, serial=0, env="prod", legacy=True)
+    assert {k: r.id for k, r in asked.state.resources.items()} == {"a": "asst_1", "b": "asst_2"}
+
+
+def test_older_tags_alone_are_not_a_lineage_to_guess() -> None:
+    with pytest.raises(UsageError) as raised:
+        choose_lineage(live(("asst_1", f"a@{L1}")), None, None, "prod", sandbox=True)
+    assert f"`assistform state rebuild --env prod --sandbox --lineage {L1}`" in raised.value.message

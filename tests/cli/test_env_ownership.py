@@ -313,3 +313,23 @@ def test_rebuild_takes_only_its_own_environment(repo: Repo) -> None:
     assert (after.lineage, after.resources.keys()) == (prod.lineage, prod.resources.keys())
     assert {r.id for r in after.resources.values()} == set(live_of(repo, "prod"))
     assert_clean(repo, "prod", staging=2)
+
+
+def test_a_plan_made_without_refresh_never_acts_on_the_other_environments(repo: Repo) -> None:
+    """--no-refresh trusts the state; a state naming staging's assistants must not lead
+    prod's saved plan to update them."""
+    two_environments(repo)
+    apply(repo, "staging")
+    staging = snapshot(repo)
+    prod_state = workspace(repo, "prod").state_file.path
+    prod_state.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(workspace(repo, "staging").state_file.path, prod_state)
+    repo.write("a", temperature=0.3)
+    saved = repo.run("plan", "--env", "prod", "--no-refresh", "--out", "prod.plan")
+    assert saved.exit_code == 0, saved.output
+
+    refused = repo.run("apply", "prod.plan", *FAST)
+    assert refused.exit_code == 1
+    [line] = refused.stderr.splitlines()
+    assert "is owned by environment staging" in line and "Nothing was changed" in line
+    assert snapshot(repo) == staging

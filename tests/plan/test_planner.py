@@ -152,6 +152,17 @@ CASES: dict[str, Case] = {
         [], state(), [live("asst_f", "bot", lineage=FOREIGN)], [],
         warnings=["another state lineage"],
     ),
+    # The two cases above with the state users really have when it is empty: serial 0.
+    "serial 0: another lineage of this environment is taken as its lost state": Case(
+        [spec("bot")], state(serial=0), [live("asst_f", "bot", lineage=FOREIGN)],
+        [("bot", N, [Reason.ADOPTED], "asst_f")],
+        warnings=[f"carry tags of lineage {FOREIGN} (a repository without environments) for "
+                  "these specs: adopting them (was the state file lost?)"],
+    ),
+    "serial 0: another lineage's assistant without a spec here is not deleted": Case(
+        [], state(serial=0), [live("asst_f", "bot", lineage=FOREIGN)], [],
+        warnings=["another state lineage"],
+    ),
     # A fresh environment (serial 0, nothing recorded) on a server another one uses: the
     # case every user of two environments meets first.
     "serial 0: another environment's assistant is not adopted: ours is created": Case(
