@@ -105,6 +105,14 @@ CASES = [
         ],
     ),
     case(
+        "environment-name-longer-than-its-tag-allows",
+        "environments:\n  " + "e" * 65 + ": {}\n  " + "f" * 64 + ": {}\n",
+        [
+            "assistform.yaml:2:3: error: environment name 'eeeeeeeeeeeeeeeeeeee...' is longer "
+            "than 64 characters (it is part of the ownership tag in every assistant's metadata)"
+        ],
+    ),
+    case(
         "two-defaults",
         "environments:\n  dev: {default: true}\n  prod:\n    default: true\n",
         ["assistform.yaml:4:14: error: only one environment may be the default; 'dev' already is"],

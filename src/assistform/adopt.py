@@ -24,7 +24,7 @@ from assistform.api.live import LiveAssistant
 from assistform.apply.lock import StateLock
 from assistform.errors import ApiError, PlanError, Severity, UsageError
 from assistform.normalize import STATE_ONLY_FIELDS, Config
-from assistform.ownership import OwnershipTag, with_tag, without_tag
+from assistform.ownership import OwnershipTag, env_label, with_tag, without_tag
 from assistform.plan.desired import DesiredAssistant, desired_from
 from assistform.plan.expected import matches
 from assistform.spec.load import (
@@ -153,8 +153,9 @@ def refuse_existing(targets: Sequence[Target], *, force: bool) -> None:
         raise PlanError(f"{shown} already {verb}: pass --force to overwrite")
 
 
-def check_takeover(target: Target, state: State) -> None:
-    """Refuse to take over an assistant that some key or state already manages."""
+def check_takeover(target: Target, state: State, env: str | None = None) -> None:
+    """Refuse to take over an assistant that some key, state or environment already
+    manages. `env` is the environment taking it over."""
     key, live = target.key, target.live
     recorded = state.resources.get(key)
     if recorded is not None and recorded.id != live.id:
@@ -163,6 +164,11 @@ def check_takeover(target: Target, state: State) -> None:
         if resource.id == live.id and other != key:
             raise PlanError(f"{live.id} is already managed as '{other}'")
     tag = live.tag
+    if tag is not None and tag.of_other_env(env):
+        raise PlanError(
+            f"{live.id} carries the ownership tag of {env_label(tag.env)}, which manages it. "
+            "Remove its 'assistform' metadata key first if it should move here"
+        )
     if tag is not None and tag.lineage != state.lineage:
         raise PlanError(
             f"{live.id} carries the ownership tag of another state (lineage {tag.lineage}): "
@@ -195,7 +201,7 @@ def import_assistant(
     state_file = workspace.state_file
     with StateLock(state_file.lock_path):
         state = state_file.load()
-        check_takeover(target, state)
+        check_takeover(target, state, workspace.env)
         refuse_existing([target], force=force)
         report = Report(targets=[target], state_path=state_file.path)
         _write_and_adopt(report, workspace, api, state)
@@ -237,7 +243,7 @@ def export_assistants(
         targets = [target_for(keys[a.id], a, directory, workspace.root) for a in chosen]
         if adopt:
             for target in targets:
-                check_takeover(target, state)
+                check_takeover(target, state, workspace.env)
         refuse_existing(targets, force=force)
         warnings = [f"warning: {w}" for w in live.warnings]
         report = Report(
@@ -269,7 +275,7 @@ def _write_and_adopt(
     spec_dir = workspace.root / SPEC_DIR
     with _written(report.targets) as keep:
         desired = _verified(report.targets, workspace, spec_dir, report)
-        _take_over(report, api, workspace.state_file, state, desired, keep)
+        _take_over(report, api, workspace.state_file, state, desired, keep, workspace.env)
 
 
 @contextlib.contextmanager
@@ -395,6 +401,7 @@ def _take_over(
     state: State,
     desired: dict[str, DesiredAssistant],
     keep: list[Target],
+    env: str | None,
 ) -> None:
     """Record each assistant in the state, then tag it (one modify call, unless it carries
     the tag already). The journal is folded into the state file however this ends.
@@ -416,7 +423,7 @@ def _take_over(
             state = state_file.journal(state, target.key, resource)
             keep.append(target)
             report.adopted.append(target)
-            tag = OwnershipTag(target.key, state.lineage)
+            tag = OwnershipTag(target.key, state.lineage, env)
             if target.live.tag == tag:
                 continue
             metadata = with_tag(without_tag(target.live.raw.get("metadata")), tag)

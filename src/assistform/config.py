@@ -15,14 +15,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from assistform import limits
+from assistform import limits, ownership
 from assistform.errors import ConfigError, Diagnostic, UsageError
 from assistform.spec.messages import locate, message, suggest
 from assistform.spec.yamlsource import DataPath, YamlDocument, YamlSyntaxError, parse_yaml
 
 CONFIG_FILE = "assistform.yaml"
-#: An environment's name becomes part of file names (`x.prod.yaml`, `state/prod.json`).
+#: An environment's name becomes part of file names (`x.prod.yaml`, `state/prod.json`)
+#: and of the ownership tag of every assistant it manages (hence its length limit).
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+ENV_NAME_MAX = ownership.ENV_MAX
 ENV_VAR_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 #: Headers that carry credentials: a committed file must name a variable instead.
 SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "openai-api-key"})
@@ -207,15 +209,26 @@ def _names(data: Any) -> tuple[str, ...]:
 
 
 def _check_names(config: ProjectConfig, document: YamlDocument) -> list[Diagnostic]:
-    return [
-        Diagnostic(
-            document.location(("environments", name), key=True),
-            f"environment name '{name}' may only use letters, digits, '_' and '-' "
-            "(it becomes part of file names such as assistants/<key>.<env>.yaml)",
-        )
-        for name in config.environments
-        if not ENV_NAME_PATTERN.match(name)
-    ]
+    found = []
+    for name in config.environments:
+        where = document.location(("environments", name), key=True)
+        if not ENV_NAME_PATTERN.match(name):
+            found.append(
+                Diagnostic(
+                    where,
+                    f"environment name '{name}' may only use letters, digits, '_' and '-' "
+                    "(it becomes part of file names such as assistants/<key>.<env>.yaml)",
+                )
+            )
+        elif len(name) > ENV_NAME_MAX:
+            found.append(
+                Diagnostic(
+                    where,
+                    f"environment name '{name[:20]}...' is longer than {ENV_NAME_MAX} "
+                    "characters (it is part of the ownership tag in every assistant's metadata)",
+                )
+            )
+    return found
 
 
 def _check_defaults(config: ProjectConfig, document: YamlDocument) -> list[Diagnostic]:

@@ -3,6 +3,18 @@
 Like Argo CD's tracking label, it lets a listing find our assistants without the state file
 (a lost state, or a create whose answer never came) and keeps us off everyone else's.
 One pair only, because a user's metadata shares the API's limit of 16.
+
+The value is `<key>@<lineage>@<env>`: the spec's key, the lineage of the state that manages
+it, and the environment of assistform.yaml it was applied in (empty for a repository without
+environments: `<key>@<lineage>@`). The environment is part of it because two environments
+may share one server, and each must know the other's assistants on sight, whatever its own
+state holds. Neither a key (`spec.discover.KEY_PATTERN`), an environment name
+(`config.ENV_NAME_PATTERN`) nor a lineage (a uuid) contains `@`, so the parts split without
+ambiguity.
+
+Tags written before environments were part of it, `<key>@<lineage>`, are still read
+(`legacy`): they could belong to any environment, so only a state that records their id
+manages them, and its next apply rewrites them in the current form.
 """
 
 from __future__ import annotations
@@ -15,17 +27,38 @@ from assistform import limits
 TAG_KEY = "assistform"
 #: Metadata pairs left for the user once the tag takes its one.
 USER_METADATA_MAX = limits.METADATA_PAIRS_MAX - 1
-#: `<key>@<lineage>`: the lineage is a uuid (36 characters) plus the separator.
-KEY_MAX = limits.METADATA_VALUE_MAX - 37
+#: The longest environment name: it is part of every tag of that environment.
+ENV_MAX = 64
+#: A lineage is a uuid (36 characters).
+LINEAGE_LENGTH = 36
+#: `<key>@<lineage>@<env>` fits the API's metadata value limit for the longest env name.
+KEY_MAX = limits.METADATA_VALUE_MAX - LINEAGE_LENGTH - ENV_MAX - 2
+SEPARATOR = "@"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OwnershipTag:
     key: str
     lineage: str
+    #: The environment that owns the assistant; None for a repository without environments
+    #: (and for a legacy tag, which does not say).
+    env: str | None = None
+    #: Written as `<key>@<lineage>` by an assistform that did not tag environments yet.
+    legacy: bool = False
 
     def value(self) -> str:
-        return f"{self.key}@{self.lineage}"
+        if self.legacy:
+            return f"{self.key}{SEPARATOR}{self.lineage}"
+        return SEPARATOR.join((self.key, self.lineage, self.env or ""))
+
+    def of_env(self, env: str | None) -> bool:
+        """Whether the tag says it belongs to environment `env` (never for a legacy tag)."""
+        return not self.legacy and self.env == env
+
+    def of_other_env(self, env: str | None) -> bool:
+        """Whether the tag says it belongs to an environment other than `env`: such an
+        assistant is never adopted, changed or deleted from `env`."""
+        return not self.legacy and self.env != env
 
 
 def tag_of(metadata: Any) -> OwnershipTag | None:
@@ -33,10 +66,19 @@ def tag_of(metadata: Any) -> OwnershipTag | None:
     if not isinstance(metadata, dict):
         return None
     raw = metadata.get(TAG_KEY)
-    if not isinstance(raw, str) or "@" not in raw:
+    if not isinstance(raw, str):
         return None
-    key, _, lineage = raw.rpartition("@")
-    return OwnershipTag(key, lineage) if key else None
+    parts = raw.split(SEPARATOR)
+    if len(parts) == 2 and all(parts):
+        return OwnershipTag(parts[0], parts[1], legacy=True)
+    if len(parts) == 3 and parts[0] and parts[1]:
+        return OwnershipTag(parts[0], parts[1], parts[2] or None)
+    return None
+
+
+def env_label(env: str | None) -> str:
+    """How messages name the owner of a tag: `environment prod`, or the environment-less one."""
+    return f"environment {env}" if env else "a repository without environments"
 
 
 def with_tag(metadata: dict[str, str] | None, tag: OwnershipTag) -> dict[str, str]:
@@ -45,3 +87,10 @@ def with_tag(metadata: dict[str, str] | None, tag: OwnershipTag) -> dict[str, st
 
 def without_tag(metadata: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (metadata or {}).items() if k != TAG_KEY}
+
+
+def rebuild_command(env: str | None, lineage: str, *, sandbox: bool = False) -> str:
+    """The command that records, in env's state, the assistants tagged with `lineage`."""
+    flags = [f"--env {env}"] if env else []
+    flags += ["--sandbox"] if sandbox else []
+    return " ".join(["assistform state rebuild", *flags, f"--lineage {lineage}"])

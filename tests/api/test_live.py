@@ -15,21 +15,43 @@ def assistant(assistant_id: str, metadata: object, **fields: object) -> LiveAssi
 def test_managed_are_those_with_a_well_formed_tag() -> None:
     live = LiveSet(
         [
-            assistant("a", {"assistform": "team/bot@lineage"}),
+            assistant("a", {"assistform": "team/bot@lineage@prod"}),
             assistant("b", {"assistform": "no-lineage-separator"}),
-            assistant("c", {"assistform": "@lineage"}),
+            assistant("c", {"assistform": "@lineage@prod"}),
             assistant("d", None),
             assistant("e", {"other": "x"}),
+            assistant("f", {"assistform": "bot@@prod"}),
+            assistant("g", {"assistform": "a@b@c@d"}),
         ]
     )
     assert [a.id for a in live.managed()] == ["a"]
-    assert [a.id for a in live.unmanaged()] == ["b", "c", "d", "e"]
-    assert live.managed()[0].tag == OwnershipTag("team/bot", "lineage")
-    assert set(live.by_id()) == {"a", "b", "c", "d", "e"}
+    assert [a.id for a in live.unmanaged()] == ["b", "c", "d", "e", "f", "g"]
+    assert live.managed()[0].tag == OwnershipTag("team/bot", "lineage", "prod")
+    assert set(live.by_id()) == set("abcdefg")
 
 
-def test_a_key_may_contain_at_signs() -> None:
-    assert assistant("a", {"assistform": "a@b@lineage"}).tag == OwnershipTag("a@b", "lineage")
+def test_the_tag_names_key_lineage_and_environment() -> None:
+    """`key@lineage@env`; a repository without environments leaves env empty."""
+    prod = OwnershipTag("team/bot", "lineage", "prod")
+    bare = OwnershipTag("team/bot", "lineage")
+    assert prod.value() == "team/bot@lineage@prod"
+    assert bare.value() == "team/bot@lineage@"
+    for tag in (prod, bare):
+        assert assistant("a", {"assistform": tag.value()}).tag == tag
+    assert prod.of_env("prod") and not prod.of_other_env("prod")
+    assert prod.of_other_env("staging") and prod.of_other_env(None)
+    assert bare.of_env(None) and bare.of_other_env("prod")
+
+
+def test_a_tag_of_the_older_form_is_read_as_legacy() -> None:
+    """`key@lineage`, as written before environments were tagged: it names no environment,
+    so it is neither this environment's nor another's by its tag alone."""
+    tag = assistant("a", {"assistform": "team/bot@lineage"}).tag
+    assert tag == OwnershipTag("team/bot", "lineage", legacy=True)
+    assert tag is not None and tag.value() == "team/bot@lineage"
+    for env in (None, "prod"):
+        assert not tag.of_env(env) and not tag.of_other_env(env)
+    assert tag != OwnershipTag("team/bot", "lineage"), "the apply rewrites it: a retag"
 
 
 def test_config_is_normalized_once_and_without_the_tag() -> None:

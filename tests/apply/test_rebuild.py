@@ -29,7 +29,7 @@ def live(*items: tuple[str, str | None]) -> LiveSet:
 
 def test_each_tagged_assistant_is_recorded_under_its_key() -> None:
     result = rebuild(
-        live(("asst_1", f"a@{L1}"), ("asst_2", f"team/b@{L1}"), ("asst_3", None)),
+        live(("asst_1", f"a@{L1}@"), ("asst_2", f"team/b@{L1}@"), ("asst_3", None)),
         L1,
         serial=4,
         lifecycles={"a": {"prevent_destroy": True}},
@@ -44,7 +44,7 @@ def test_each_tagged_assistant_is_recorded_under_its_key() -> None:
 
 
 def test_two_claims_on_one_key_are_refused_unless_told_which_to_keep() -> None:
-    claims = live(("asst_1", f"a@{L1}"), ("asst_2", f"a@{L1}"))
+    claims = live(("asst_1", f"a@{L1}@"), ("asst_2", f"a@{L1}@"))
     with pytest.raises(PlanError, match=r"'a' is claimed by asst_1, asst_2.*--keep"):
         rebuild(claims, L1, serial=0)
     kept = rebuild(claims, L1, serial=0, keep=frozenset({"asst_2"}))
@@ -53,11 +53,11 @@ def test_two_claims_on_one_key_are_refused_unless_told_which_to_keep() -> None:
 
 def test_keep_must_name_a_claimant() -> None:
     with pytest.raises(UsageError, match="--keep asst_9"):
-        rebuild(live(("asst_1", f"a@{L1}")), L1, serial=0, keep=frozenset({"asst_9"}))
+        rebuild(live(("asst_1", f"a@{L1}@")), L1, serial=0, keep=frozenset({"asst_9"}))
 
 
 def test_other_lineages_are_left_out_with_a_warning() -> None:
-    result = rebuild(live(("asst_1", f"a@{L1}"), ("asst_2", f"a@{L2}")), L1, serial=0)
+    result = rebuild(live(("asst_1", f"a@{L1}@"), ("asst_2", f"a@{L2}@")), L1, serial=0)
     assert list(result.state.resources) == ["a"]
     assert "1 live assistant(s) tagged with other lineages" in result.warnings[0]
 
@@ -65,9 +65,9 @@ def test_other_lineages_are_left_out_with_a_warning() -> None:
 @pytest.mark.parametrize(
     ("tags", "given", "current", "expected"),
     [
-        ((f"a@{L1}",), None, None, L1),
-        ((f"a@{L1}", f"b@{L2}"), L2, None, L2),
-        ((f"a@{L1}", f"b@{L2}"), None, L2, L2),
+        ((f"a@{L1}@",), None, None, L1),
+        ((f"a@{L1}@", f"b@{L2}@"), L2, None, L2),
+        ((f"a@{L1}@", f"b@{L2}@"), None, L2, L2),
     ],
 )
 def test_the_lineage_rebuilt(
@@ -79,9 +79,45 @@ def test_the_lineage_rebuilt(
 
 def test_several_lineages_need_a_choice() -> None:
     with pytest.raises(UsageError, match=r"several lineages.*--lineage"):
-        choose_lineage(live(("asst_1", f"a@{L1}"), ("asst_2", f"b@{L2}")), None, None)
+        choose_lineage(live(("asst_1", f"a@{L1}@"), ("asst_2", f"b@{L2}@")), None, None)
 
 
 def test_nothing_tagged_nothing_to_rebuild() -> None:
     with pytest.raises(PlanError, match="nothing to rebuild from"):
         choose_lineage(live(("asst_1", None)), None, None)
+
+
+def test_only_the_environment_asked_for_is_recorded() -> None:
+    """Another environment's assistants are never recorded, even of the same lineage."""
+    found = live(("asst_1", f"a@{L1}@prod"), ("asst_2", f"a@{L1}@staging"), ("asst_3", f"b@{L1}@"))
+    result = rebuild(found, L1, serial=0, env="prod")
+    assert {k: r.id for k, r in result.state.resources.items()} == {"a": "asst_1"}
+    assert result.warnings == [
+        "live assistants owned elsewhere were not recorded: 1 of a repository without "
+        "environments, 1 of environment staging"
+    ]
+    assert (
+        choose_lineage(
+            live(("asst_1", f"a@{L1}@prod"), ("asst_2", f"a@{L2}@dev")), None, None, "prod"
+        )
+        == L1
+    )
+
+
+def test_older_tags_are_recorded_only_for_a_lineage_named_explicitly() -> None:
+    found = live(("asst_1", f"a@{L1}"), ("asst_2", f"b@{L1}@prod"))
+    guessed = rebuild(found, L1, serial=0, env="prod")
+    assert list(guessed.state.resources) == ["b"]
+    assert (
+        f"1 live assistant(s) carry older tags of lineage {L1} that name no environment: not "
+        f"recorded (they may be another environment's); if they are this one's, run "
+        f"`assistform state rebuild --env prod --lineage {L1}`"
+    ) in guessed.warnings
+    asked = rebuild(found, L1, serial=0, env="prod", legacy=True)
+    assert {k: r.id for k, r in asked.state.resources.items()} == {"a": "asst_1", "b": "asst_2"}
+
+
+def test_older_tags_alone_are_not_a_lineage_to_guess() -> None:
+    with pytest.raises(UsageError) as raised:
+        choose_lineage(live(("asst_1", f"a@{L1}")), None, None, "prod", sandbox=True)
+    assert f"`assistform state rebuild --env prod --sandbox --lineage {L1}`" in raised.value.message

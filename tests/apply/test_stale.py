@@ -55,6 +55,21 @@ def test_a_create_is_stale_once_a_live_assistant_carries_its_tag(world: World) -
     assert moved == [f"a: {tagged.id} now carries its ownership tag"]
 
 
+def test_a_create_is_stale_only_once_its_own_environment_carries_its_tag(world: World) -> None:
+    """Another environment's assistant for the same key never stales prod's plan."""
+    plan = world.plan([spec("a")], env="prod")
+    [create] = plan.resource_changes
+    assert create.request is not None
+    state = state_for(plan, world.state_file)
+    staging = {"assistform": f"a@{plan.state.lineage}@staging"}
+    world.api.create({**create.request, "metadata": staging})
+    assert what_moved(plan, state, world.api.list_all()) == []
+    tagged = world.api.create(create.request)
+    assert what_moved(plan, state, world.api.list_all()) == [
+        f"a: {tagged.id} now carries its ownership tag"
+    ]
+
+
 def test_a_plan_made_without_refresh_is_checked_against_the_state_only(world: World) -> None:
     world.apply([spec("a")])
     plan = world.plan([spec("a", description="new")]).model_copy(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from assistform.ownership import tag_of
 from assistform.plan.desired import DesiredAssistant
 from assistform.plan.model import Action, Reason
+from assistform.sandbox import Faults, nth
 
 from .world import World, spec
 
@@ -97,7 +98,7 @@ def test_a_duplicate_is_deleted_without_touching_the_state_entry(world: World) -
     world.apply(desired)
     state = world.state_file.load()
     kept = state.resources["a"].id
-    body = dict(desired[0].request, metadata={"assistform": f"a@{state.lineage}"})
+    body = dict(desired[0].request, metadata={"assistform": f"a@{state.lineage}@"})
     extra = world.api.create(body).id
     plan = world.plan(desired)
     [dup] = plan.resource_changes[1:]
@@ -139,3 +140,17 @@ def test_a_server_that_answers_403_for_a_gone_id_still_counts_the_delete_done(
     result = world.apply_plan(plan)
     assert result.failed == []
     assert world.state_file.load().resources == {}
+
+
+def test_a_lost_create_answer_is_found_by_its_environment_tag(
+    make_world: Callable[..., World],
+) -> None:
+    """The create body and the look-up after a lost answer carry the same environment."""
+    world = make_world(faults=Faults(lose_answer=nth("POST", "/v1/assistants", 1)))
+    result = world.apply([spec("a")], env="prod")
+    assert result.failed == []
+    [live] = world.live()
+    lineage = world.state_file.load().lineage
+    assert live.raw["metadata"] == {"assistform": f"a@{lineage}@prod"}
+    assert world.server.stats.count("POST", "/v1/assistants") == 1
+    assert world.state_file.load().resources["a"].id == live.id

@@ -49,8 +49,16 @@ class World:
         default_factory=lambda: ApplySettings(parallelism=8, policy=FAST_RETRIES)
     )
 
-    def plan(self, desired: list[DesiredAssistant], *, replace: tuple[str, ...] = ()) -> Plan:
-        options = PlanOptions(state_path="state.json", tool_version="test", replace=replace)
+    def plan(
+        self,
+        desired: list[DesiredAssistant],
+        *,
+        replace: tuple[str, ...] = (),
+        env: str | None = None,
+    ) -> Plan:
+        options = PlanOptions(
+            state_path="state.json", tool_version="test", replace=replace, env=env
+        )
         live = self.api.list_all()
         return make_plan(desired, self.state_file.load(), live, options, now=datetime.now(UTC))
 

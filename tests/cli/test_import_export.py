@@ -143,7 +143,7 @@ def test_import_writes_a_valid_spec_tags_and_records_the_assistant(repo: Repo) -
     assert metadata == {
         "team": "support",
         "owner": "bob",
-        "assistform": f"support/triage@{state['lineage']}",
+        "assistform": f"support/triage@{state['lineage']}@",
     }
     assert_empty(repo.plan(), 1)
     assert repo.run("plan", "--sandbox", "--detailed-exitcode").exit_code == 0
@@ -212,6 +212,10 @@ def test_an_assistant_tagged_for_another_key_or_state_is_refused(repo: Repo) -> 
     result = repo.run("import", "x", foreign, "--sandbox")
     assert result.exit_code == 1
     assert "carries the ownership tag of another state" in result.stderr
+    staging = repo.create(model="m", metadata={"assistform": f"x@{other_state}@staging"})
+    result = repo.run("import", "x", staging, "--sandbox")
+    assert result.exit_code == 1
+    assert "carries the ownership tag of environment staging, which manages it" in result.stderr
 
     mine = repo.create(model="m")
     assert repo.run("import", "mine", mine, "--sandbox").exit_code == 0
@@ -245,7 +249,7 @@ def test_a_failed_tag_leaves_spec_and_state_and_the_next_plan_only_restores_it(
     (change,) = repo.plan().resource_changes
     lineage = repo.state()["lineage"]
     assert (change.action, change.id, change.changes) == (Action.UPDATE, assistant_id, [])
-    assert change.request == {"metadata": {"team": "edu", "assistform": f"tutor@{lineage}"}}
+    assert change.request == {"metadata": {"team": "edu", "assistform": f"tutor@{lineage}@"}}
 
 
 def test_import_in_an_environment_records_what_is_live_and_notes_its_overrides(

@@ -430,7 +430,7 @@ def test_an_empty_state_facing_two_lineages_refuses_to_guess(repo: Repo) -> None
     client = openai.OpenAI(base_url=repo.server.base_url, api_key=FAKE_KEY)
     [tutor] = [a for a in client.beta.assistants.list() if a.name == "Math Tutor"]
     client.beta.assistants.update(
-        tutor.id, metadata={"assistform": "math-tutor@00000000-other-lineage"}
+        tutor.id, metadata={"assistform": "math-tutor@00000000-other-lineage@"}
     )
     repo.state_file.path.unlink()
     repo.state_file.backup_path.unlink(missing_ok=True)

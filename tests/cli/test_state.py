@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from assistform.apply.lock import StateLock
-from assistform.plan.model import Reason
 from assistform.sandbox import SandboxServer
 
 from .applyrepo import FAST, Repo, repo_factory
@@ -41,12 +40,7 @@ def test_a_lost_state_is_rebuilt_from_the_tags(repo: Repo) -> None:
     after = repo.state()
     assert after.lineage == before.lineage
     assert {k: r.id for k, r in after.resources.items()} == ids
-    # The tags say which assistant is whose, not which fields the specs declared: the next
-    # plan changes nothing live and records what the server stores.
-    plan = repo.plan()
-    assert not plan.has_changes
-    assert {tuple(c.reasons) for c in plan.resource_changes} == {(Reason.OBSERVED,)}
-    assert repo.run("apply", "--auto-approve", *FAST).exit_code == 0
+    # The specs say which fields were declared, the live assistants what the server holds.
     repo.assert_converged(["a", "team/b"])
 
 
@@ -56,7 +50,7 @@ def test_rebuild_refuses_two_claims_on_a_key_unless_told_which_to_keep(repo: Rep
     state = repo.state()
     first = state.resources["a"].id
     second = repo.api.create(
-        {"model": "gpt-4o", "metadata": {"assistform": f"a@{state.lineage}"}}
+        {"model": "gpt-4o", "metadata": {"assistform": f"a@{state.lineage}@"}}
     ).id
 
     refused = repo.run("state", "rebuild")

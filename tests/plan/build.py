@@ -11,7 +11,7 @@ from typing import Any
 
 from assistform.api.live import LiveAssistant, LiveSet
 from assistform.normalize import normalize
-from assistform.ownership import TAG_KEY
+from assistform.ownership import TAG_KEY, OwnershipTag
 from assistform.plan.desired import DesiredAssistant
 from assistform.plan.model import Plan
 from assistform.plan.planner import LIFECYCLE_DEFAULTS, PlanOptions, make_plan
@@ -69,14 +69,17 @@ def live(
     key: str | None,
     *,
     lineage: str = LINEAGE,
+    env: str | None = None,
+    legacy: bool = False,
     created_at: int = 1_700_000_000,
     **fields: Any,
 ) -> LiveAssistant:
-    """A live assistant tagged `key@lineage` (untagged for key None), as BASE + `fields`."""
+    """A live assistant tagged `key@lineage@env` as assistform tags it (`key@lineage` with
+    `legacy`, as older versions did; untagged for key None), as BASE + `fields`."""
     body = {k: v for k, v in {**BASE, **fields}.items() if v is not None}
     metadata = dict(body.pop("metadata", {}))
     if key is not None:
-        metadata[TAG_KEY] = f"{key}@{lineage}"
+        metadata[TAG_KEY] = OwnershipTag(key, lineage, env, legacy=legacy).value()
     raw = {
         "id": assistant_id,
         "object": "assistant",
@@ -126,6 +129,7 @@ def plan(
     targets: tuple[str, ...] = (),
     replace: tuple[str, ...] = (),
     requests: int = 1,
+    env: str | None = None,
 ) -> Plan:
     """The planner's answer; `assistants` None plans with --no-refresh."""
     live_set = None if assistants is None else LiveSet(list(assistants), requests=requests)
@@ -134,5 +138,6 @@ def plan(
         tool_version="0.0.test",
         targets=targets,
         replace=replace,
+        env=env,
     )
     return make_plan(desired, current, live_set, options, now=NOW)

@@ -159,6 +159,69 @@ CASES: dict[str, Case] = {
         [], state(), [live("asst_f", "bot", lineage=FOREIGN)], [],
         warnings=["another state lineage"],
     ),
+    # The two cases above with the state users really have when it is empty: serial 0.
+    "serial 0: another lineage of this environment is taken as its lost state": Case(
+        [spec("bot")], state(serial=0), [live("asst_f", "bot", lineage=FOREIGN)],
+        [("bot", N, [Reason.ADOPTED], "asst_f")],
+        warnings=[f"carry tags of lineage {FOREIGN} (a repository without environments) for "
+                  "these specs: adopting them (was the state file lost?)"],
+    ),
+    "serial 0: another lineage's assistant without a spec here is not deleted": Case(
+        [], state(serial=0), [live("asst_f", "bot", lineage=FOREIGN)], [],
+        warnings=["another state lineage"],
+    ),
+    # A fresh environment (serial 0, nothing recorded) on a server another one uses: the
+    # case every user of two environments meets first.
+    "serial 0: another environment's assistant is not adopted: ours is created": Case(
+        [spec("bot")], state(serial=0), [live("asst_s", "bot", lineage=FOREIGN, env="staging")],
+        [("bot", C, [Reason.NEW_SPEC], None)], options={"env": "prod"},
+    ),
+    "serial 0: another environment's assistant of our very lineage is not adopted": Case(
+        [spec("bot")], state(serial=0), [live("asst_s", "bot", env="staging")],
+        [("bot", C, [Reason.NEW_SPEC], None)], options={"env": "prod"},
+    ),
+    "serial 0: another environment's assistant without a spec here is not deleted": Case(
+        [], state(serial=0), [live("asst_s", "bot", lineage=FOREIGN, env="staging")], [],
+        options={"env": "prod"},
+    ),
+    "serial 0: a repository without environments leaves an environment's alone": Case(
+        [spec("bot")], state(serial=0), [live("asst_s", "bot", lineage=FOREIGN, env="prod")],
+        [("bot", C, [Reason.NEW_SPEC], None)],
+    ),
+    "serial 0: this environment's lost state is recovered": Case(
+        [spec("bot")], state(serial=0),
+        [live("asst_p", "bot", lineage=FOREIGN, env="prod"),
+         live("asst_s", "bot", env="staging")],
+        [("bot", N, [Reason.ADOPTED], "asst_p")], options={"env": "prod"},
+        warnings=[f"tags of lineage {FOREIGN} (environment prod) for these specs: adopting"],
+    ),
+    "another environment's assistant the state records is not touched: ours is created": Case(
+        [spec("bot", temperature=0.2)], state(bot=recorded("asst_s")),
+        [live("asst_s", "bot", env="staging")],
+        [("bot", C, [Reason.NEW_SPEC], None)], options={"env": "prod"},
+        warnings=["the state records asst_s for 'bot', but its ownership tag says environment "
+                  "staging manages it: not touched"],
+    ),
+    "another environment's assistant the state records is never deleted: forgotten": Case(
+        [], state(bot=recorded("asst_s")), [live("asst_s", "bot", env="staging")],
+        [("bot", N, [Reason.SPEC_REMOVED], "asst_s")], options={"env": "prod"},
+        warnings=["environment staging manages it"],
+    ),
+    "another environment's duplicate of ours is not a duplicate": Case(
+        [spec("bot")], state(bot=recorded("asst_p")),
+        [live("asst_p", "bot", env="prod"), live("asst_s", "bot", env="staging")],
+        [("bot", N, [], "asst_p")], options={"env": "prod"},
+    ),
+    "an older tag the state records is ours: its tag is rewritten": Case(
+        [spec("bot")], state(bot=recorded("asst_1")), [live("asst_1", "bot", legacy=True)],
+        [("bot", U, [Reason.DRIFT], "asst_1")], options={"env": "prod"},
+    ),
+    "an older tag the state does not record is not adopted": Case(
+        [spec("bot")], state(), [live("asst_1", "bot", legacy=True)],
+        [("bot", C, [Reason.NEW_SPEC], None)], options={"env": "prod"},
+        warnings=["asst_1 carry the key 'bot' in an older tag that names no environment",
+                  f"`assistform state rebuild --env prod --lineage {LINEAGE}`"],
+    ),
     "unmanaged assistants are never touched": Case(
         [spec("bot")], state(bot=recorded("asst_1")),
         [live("asst_1", "bot"), live("asst_u", None, name="Someone else's")],
@@ -260,7 +323,7 @@ def test_a_create_sends_the_spec_with_the_ownership_tag() -> None:
         "model": "gpt-4o",
         "name": "Bot",
         "instructions": "Be brief.",
-        "metadata": {"team": "a", "assistform": f"bot@{LINEAGE}"},
+        "metadata": {"team": "a", "assistform": f"bot@{LINEAGE}@"},
     }
     assert change.after is not None and change.after["metadata"] == {"team": "a"}
     assert change.before is None and change.source == "assistants/bot.yaml"
@@ -357,7 +420,7 @@ def test_a_metadata_change_keeps_the_ownership_tag() -> None:
         [live("asst_1", "bot", metadata={"team": "a"})],
     )
     change = only(result)
-    assert change.request == {"metadata": {"team": "b", "assistform": f"bot@{LINEAGE}"}}
+    assert change.request == {"metadata": {"team": "b", "assistform": f"bot@{LINEAGE}@"}}
     assert [(c.path, c.before, c.after) for c in change.changes] == [("metadata.team", "a", "b")]
 
 
@@ -368,7 +431,7 @@ def test_a_restored_tag_is_sent_with_the_spec_metadata() -> None:
         [live("asst_1", None, metadata={"team": "a"})],
     )
     change = only(result)
-    assert change.request == {"metadata": {"team": "a", "assistform": f"bot@{LINEAGE}"}}
+    assert change.request == {"metadata": {"team": "a", "assistform": f"bot@{LINEAGE}@"}}
     assert "restoring the ownership tag in metadata" in change.notes
 
 
@@ -378,7 +441,7 @@ def test_a_restored_tag_keeps_live_metadata_under_ignore_changes() -> None:
         state(bot=recorded("asst_1", metadata={"team": "a"})),
         [live("asst_1", None, metadata={"team": "edited"})],
     )
-    assert only(result).request == {"metadata": {"team": "edited", "assistform": f"bot@{LINEAGE}"}}
+    assert only(result).request == {"metadata": {"team": "edited", "assistform": f"bot@{LINEAGE}@"}}
 
 
 def test_reasoning_effort_is_compared_with_the_state_and_the_plan_says_so() -> None:
@@ -437,7 +500,7 @@ def test_a_replace_sends_a_whole_create_body_and_keeps_the_old_id() -> None:
         "model": "o3",
         "name": "Bot",
         "instructions": "Be brief.",
-        "metadata": {"assistform": f"bot@{LINEAGE}"},
+        "metadata": {"assistform": f"bot@{LINEAGE}@"},
     }
     assert [c.path for c in change.changes] == ["model"]
     assert "lifecycle.replace_on_change: model" in change.notes
@@ -615,3 +678,85 @@ def test_the_planner_does_not_change_its_inputs() -> None:
     plan(desired, current, assistants)
     assert (desired[0].request, current.model_dump(), assistants[0].raw) == before
     assert assistants[0].config["name"] == "drifted"
+
+
+# --- environments sharing a server ----------------------------------------------------------
+
+
+def test_other_environments_are_counted_apart_per_environment() -> None:
+    result = plan(
+        [spec("bot")],
+        state(serial=0),
+        [
+            live("asst_1", "bot", env="staging"),
+            live("asst_2", "other", env="staging"),
+            live("asst_3", "bot", lineage=FOREIGN, env="dev"),
+            live("asst_4", "bot", lineage=FOREIGN),
+            live("asst_u", None),
+        ],
+        env="prod",
+    )
+    assert result.live.other_environments == {"": 1, "dev": 1, "staging": 2}
+    assert result.live.unmanaged == 1
+    assert [(c.key, c.action) for c in result.resource_changes] == [("bot", C)]
+    assert result.warnings == []
+
+
+def test_a_create_tags_the_environment() -> None:
+    change = only(plan([spec("bot")], state(), [], env="prod"))
+    assert change.request is not None
+    assert change.request["metadata"] == {"assistform": f"bot@{LINEAGE}@prod"}
+
+
+def test_an_older_tag_is_rewritten_in_the_current_form() -> None:
+    change = only(
+        plan(
+            [spec("bot")],
+            state(bot=recorded("asst_1")),
+            [live("asst_1", "bot", legacy=True)],
+            env="prod",
+        )
+    )
+    assert change.request == {"metadata": {"assistform": f"bot@{LINEAGE}@prod"}}
+    assert "restoring the ownership tag in metadata" in change.notes
+
+
+@pytest.mark.parametrize("env", [None, "prod"])
+def test_an_empty_state_facing_several_lineages_of_its_environment_refuses(
+    env: str | None,
+) -> None:
+    """Another repository may use the same environment name and keys on the same server."""
+    assistants = [
+        live("asst_1", "bot", env=env),
+        live("asst_2", "bot", lineage=FOREIGN, env=env),
+        live("asst_3", "bot", lineage="33333333-3333-4333-8333-333333333333", env="other"),
+    ]
+    with pytest.raises(PlanError) as raised:
+        plan([spec("bot")], state(serial=0), assistants, env=env)
+    flag = "--env prod " if env else ""
+    message = raised.value.message
+    assert f"several lineages {LINEAGE} (" in message and f"{FOREIGN} (" in message
+    assert "33333333" not in message, "another environment's lineage is not a candidate"
+    assert f"`assistform state rebuild {flag}--lineage {LINEAGE}`" in message
+    assert f"`assistform state rebuild {flag}--lineage {FOREIGN}`" in message
+
+
+def test_an_empty_state_facing_older_tags_refuses_rather_than_guess_their_environment() -> None:
+    with pytest.raises(PlanError) as raised:
+        plan([spec("bot")], state(serial=0), [live("asst_1", "bot", legacy=True)], env="prod")
+    message = raised.value.message
+    assert f"lineage {LINEAGE} (older tags that name no environment)" in message
+    assert f"`assistform state rebuild --env prod --lineage {LINEAGE}`" in message
+    assert "nothing is adopted or created" in message
+
+
+def test_a_state_with_history_does_not_recover_even_its_own_environment() -> None:
+    """Serial above 0: the state was used, so a tagged assistant it lacks is not lost state."""
+    result = plan(
+        [spec("bot")],
+        state(serial=3),
+        [live("asst_1", "bot", lineage=FOREIGN, env="prod")],
+        env="prod",
+    )
+    assert [(c.key, c.action) for c in result.resource_changes] == [("bot", C)]
+    assert result.state.lineage == LINEAGE

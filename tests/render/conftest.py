@@ -181,7 +181,12 @@ def full_plan() -> Plan:
         created_at=CREATED_AT,
         state=STATE,
         live=LiveRef(
-            refreshed=True, fingerprint="9a8b7c6d5e4f3a2b", assistants=14, unmanaged=3, requests=2
+            refreshed=True,
+            fingerprint="9a8b7c6d5e4f3a2b",
+            assistants=14,
+            unmanaged=3,
+            other_environments={"prod": 3, "": 1},
+            requests=2,
         ),
         resource_changes=[
             _analyst_update(),

@@ -191,3 +191,31 @@ def test_a_difference_in_line_endings_is_not_an_empty_diff() -> None:
     assert unified_diff("a\nb\n", "a\r\nb", body_lines=10, line_chars=100) == [
         " (only line endings differ)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("others", "refreshed", "expected"),
+    [
+        ({}, True, None),
+        ({"prod": 3}, False, None),
+        (
+            {"prod": 3},
+            True,
+            "Other environments' assistants on the server are not touched: "
+            "3 owned by environment prod.",
+        ),
+        (
+            {"prod": 3, "staging": 1, "": 2},
+            True,
+            "Other environments' assistants on the server are not touched: "
+            "3 owned by environment prod, 1 owned by environment staging, "
+            "2 owned by a repository without environments.",
+        ),
+    ],
+)
+def test_other_environments_are_counted_apart(
+    others: dict[str, int], refreshed: bool, expected: str | None
+) -> None:
+    live = LiveRef(refreshed=refreshed, other_environments=others)
+    lines = render_text(_plan().model_copy(update={"live": live}), color=False).splitlines()
+    assert [line for line in lines if "owned by" in line] == ([expected] if expected else [])

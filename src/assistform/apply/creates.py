@@ -2,7 +2,7 @@
 
 The API takes no idempotency key, so a create whose answer was lost (a timeout, a dropped
 connection, a 5xx) may or may not have happened. Every create body carries the ownership
-tag (`key@lineage`), so before trying again we look the tag up in a fresh listing and
+tag (`key@lineage@env`), so before trying again we look the tag up in a fresh listing and
 adopt what we find. Should we find several (a create that landed after we looked), the
 oldest is kept and the rest deleted.
 """

@@ -1,7 +1,7 @@
 """Rebuild a lost or broken state from the live assistants' ownership tags.
 
-Every assistant assistform creates carries `key@lineage` in its metadata, so the live set
-alone says which assistant each key manages. What it cannot say is what was applied
+Every assistant assistform creates carries `key@lineage@env` in its metadata, so the live
+set alone says which assistant each key of an environment manages. What it cannot say is what was applied
 through fields the API never returns (`reasoning_effort`): those are recorded as unknown
 (None), and the next plan sets them again if a spec asks for them.
 """
@@ -16,6 +16,7 @@ from typing import Any
 from assistform.api.live import LiveAssistant, LiveSet
 from assistform.errors import PlanError, UsageError
 from assistform.normalize import STATE_ONLY_FIELDS
+from assistform.ownership import env_label, rebuild_command
 from assistform.state import ResourceState, State
 
 
@@ -27,21 +28,47 @@ class Rebuilt:
     warnings: list[str]
 
 
-def choose_lineage(live: LiveSet, given: str | None, current: str | None) -> str:
-    """The lineage to rebuild: --lineage, else the current state's, else the only one live."""
+def choose_lineage(
+    live: LiveSet,
+    given: str | None,
+    current: str | None,
+    env: str | None = None,
+    *,
+    sandbox: bool = False,
+) -> str:
+    """The lineage to rebuild: --lineage, else the current state's, else the only one live
+    among the tags of environment `env`. Legacy tags (which name no environment) are never
+    picked on a guess: they could be any environment's."""
     if given is not None:
         return given
     if current is not None:
         return current
-    counts = Counter(a.tag.lineage for a in live.managed() if a.tag is not None)
+    managed = [a.tag for a in live.managed() if a.tag is not None]
+    counts = Counter(t.lineage for t in managed if t.of_env(env))
     if not counts:
+        legacy = Counter(t.lineage for t in managed if t.legacy)
+        if legacy:
+            raise UsageError(
+                f"no live assistant carries an ownership tag of {env_label(env)}; older tags "
+                f"that name no environment carry {_lineages(legacy)}: they may be any "
+                "environment's. If they are this one's, run "
+                + " or ".join(f"`{rebuild_command(env, lin, sandbox=sandbox)}`" for lin in legacy)
+            )
         raise PlanError(
-            "no live assistant carries an assistform ownership tag: nothing to rebuild from"
+            f"no live assistant carries an assistform ownership tag of {env_label(env)}: "
+            "nothing to rebuild from"
         )
     if len(counts) > 1:
-        found = ", ".join(f"{lineage} ({n})" for lineage, n in sorted(counts.items()))
-        raise UsageError(f"live assistants carry tags of several lineages: {found}; pass --lineage")
+        raise UsageError(
+            f"live assistants carry tags of {env_label(env)} from several lineages: "
+            f"{_lineages(counts)}; pass --lineage, e.g. "
+            f"`{rebuild_command(env, min(counts), sandbox=sandbox)}`"
+        )
     return next(iter(counts))
+
+
+def _lineages(counts: Counter[str]) -> str:
+    return ", ".join(f"{lineage} ({n})" for lineage, n in sorted(counts.items()))
 
 
 def rebuild(
@@ -49,22 +76,35 @@ def rebuild(
     lineage: str,
     *,
     serial: int,
+    env: str | None = None,
+    legacy: bool = False,
     keep: frozenset[str] = frozenset(),
     lifecycles: Mapping[str, dict[str, Any]] | None = None,
+    declared: Mapping[str, dict[str, Any]] | None = None,
+    sandbox: bool = False,
 ) -> Rebuilt:
-    """A state recording, per key, the live assistant tagged `key@lineage`.
+    """A state recording, per key, the live assistant tagged `key@lineage@env`, and with
+    `legacy` (the lineage was named explicitly) the ones tagged `key@lineage` in the older
+    form that names no environment. Another environment's assistants are never recorded.
 
     Refuses when several live assistants claim one key and `keep` names none of them.
     """
     lifecycles = lifecycles or {}
     claims: dict[str, list[LiveAssistant]] = defaultdict(list)
     others = 0
+    elsewhere: Counter[str] = Counter()
+    skipped_legacy = 0
     for assistant in live.managed():
-        assert assistant.tag is not None
-        if assistant.tag.lineage == lineage:
-            claims[assistant.tag.key].append(assistant)
-        else:
+        tag = assistant.tag
+        assert tag is not None
+        if tag.of_other_env(env):
+            elsewhere[env_label(tag.env)] += 1
+        elif tag.lineage != lineage:
             others += 1
+        elif tag.legacy and not legacy:
+            skipped_legacy += 1
+        else:
+            claims[tag.key].append(assistant)
     unknown = keep - {a.id for found in claims.values() for a in found}
     if unknown:
         raise UsageError(
@@ -85,22 +125,42 @@ def rebuild(
             "(the others stay live; the next plan deletes them as duplicates)"
         )
     resources = {
-        key: ResourceState(id=a.id, applied=_applied(a), lifecycle=dict(lifecycles.get(key, {})))
-        for key, a in recorded
+        key: _resource(a, (declared or {}).get(key), lifecycles.get(key, {})) for key, a in recorded
     }
     warnings = []
     if others:
         warnings.append(
             f"{others} live assistant(s) tagged with other lineages were not recorded "
-            "(another environment's? pass --lineage to rebuild that one)"
+            "(another repository's? pass --lineage to rebuild that one)"
+        )
+    if elsewhere:
+        owners = ", ".join(f"{n} of {owner}" for owner, n in sorted(elsewhere.items()))
+        warnings.append(f"live assistants owned elsewhere were not recorded: {owners}")
+    if skipped_legacy:
+        warnings.append(
+            f"{skipped_legacy} live assistant(s) carry older tags of lineage {lineage} that "
+            "name no environment: not recorded (they may be another environment's); if they "
+            f"are this one's, run `{rebuild_command(env, lineage, sandbox=sandbox)}`"
         )
     return Rebuilt(State(lineage=lineage, serial=serial, resources=resources), recorded, warnings)
 
 
-def _applied(assistant: LiveAssistant) -> dict[str, Any]:
-    """The live configuration, as the best account of what was applied; no observation is
-    recorded (which fields the specs declared is unknown), so the next plan records one."""
-    config = dict(assistant.config)  # a copy: the live assistant is read-only
+def _resource(
+    assistant: LiveAssistant, declared: dict[str, Any] | None, lifecycle: dict[str, Any]
+) -> ResourceState:
+    """What the state records for a live assistant. With its spec: the spec's fields as
+    applied (a field the live assistant does not hold is then planned as a change) and the
+    live configuration as observed. Without one, which fields were declared is unknown: the
+    live configuration as applied, no observation (the next plan records one)."""
+    if declared is None:
+        applied = dict(assistant.config)  # a copy: the live assistant is read-only
+        observed = None
+    else:
+        applied, observed = dict(declared), assistant.config
     for name in STATE_ONLY_FIELDS:
-        config[name] = None
-    return config
+        if name in applied:
+            # Never returned: unknown, so a spec asking for one sets it again.
+            applied[name] = None
+    return ResourceState(
+        id=assistant.id, applied=applied, observed=observed, lifecycle=dict(lifecycle)
+    )

@@ -64,6 +64,7 @@ def apply_plan(
         api=api,
         recorder=recorder,
         lineage=state.lineage,
+        env=plan.env,
         policy=settings.policy,
         clock=settings.clock,
         known_ids=known_ids(plan),

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from assistform.api.live import LiveSet
 from assistform.errors import PlanError, StalePlanError
-from assistform.ownership import OwnershipTag
-from assistform.plan.model import PLAN_FORMAT_VERSION, Plan
+from assistform.ownership import OwnershipTag, env_label
+from assistform.plan.model import PLAN_FORMAT_VERSION, Action, Plan
 from assistform.state import State
 
 #: How many moved things a refusal names before it summarizes the rest.
@@ -54,8 +54,25 @@ def what_moved(plan: Plan, state: State, live: LiveSet | None) -> list[str]:
         )
     elif state.serial != plan.state.serial:
         moved.append(f"the state was written since (serial {plan.state.serial} -> {state.serial})")
+    if live is not None:
+        moved.extend(_owned_elsewhere(plan, live))
     if plan.live.refreshed and live is not None:
         moved.extend(_live_moves(plan, live))
+    return moved
+
+
+def _owned_elsewhere(plan: Plan, live: LiveSet) -> list[str]:
+    """Changes aimed at another environment's assistant. A refreshed plan never makes one;
+    one made with --no-refresh trusts the state, which may name another environment's
+    assistants (an older assistform let environments adopt each other's)."""
+    by_id = live.by_id()
+    moved = []
+    for change in plan.resource_changes:
+        touches = change.action in (Action.UPDATE, Action.REPLACE, Action.DELETE)
+        now = by_id.get(change.id) if change.id is not None and touches else None
+        tag = now.tag if now is not None else None
+        if tag is not None and tag.of_other_env(plan.env):
+            moved.append(f"{change.key}: {change.id} is owned by {env_label(tag.env)}")
     return moved
 
 
@@ -78,7 +95,7 @@ def _live_moves(plan: Plan, live: LiveSet) -> list[str]:
         tag = assistant.tag
         if tag is None or tag.key not in keys or assistant.id in known[tag.key]:
             continue
-        if tag == OwnershipTag(tag.key, plan.state.lineage):
+        if tag == OwnershipTag(tag.key, plan.state.lineage, plan.env):
             moved.append(f"{tag.key}: {assistant.id} now carries its ownership tag")
     return moved
 

@@ -68,6 +68,8 @@ class StepContext:
     api: AssistantsApi
     recorder: Recorder
     lineage: str
+    #: The environment the plan was made for: part of every ownership tag it creates.
+    env: str | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     clock: Clock = field(default_factory=Clock)
     #: Every live assistant id the plan names, per key: never taken for a new create.
@@ -172,7 +174,7 @@ _STEPS = {
 
 
 def _create_tagged(change: ResourceChange, ctx: StepContext, budget: Budget) -> Created:
-    tag = OwnershipTag(change.key, ctx.lineage)
+    tag = OwnershipTag(change.key, ctx.lineage, ctx.env)
     exclude = ctx.known_ids.get(change.key, frozenset())
     if change.id is not None:
         exclude = exclude | {change.id}

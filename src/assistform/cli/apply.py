@@ -175,8 +175,9 @@ def _check_saved(plan: Plan, workspace: Workspace, api: OpenAIAssistants, source
             f"{api.server_label}: nothing was changed"
         )
     state = state_for(plan, workspace.state_file)
-    live = api.list_all() if plan.live.refreshed else None
-    check_fresh(plan, state, live, source)
+    # Listed even for a plan made with --no-refresh: it must not act on another
+    # environment's assistant, whatever the state it was made from recorded.
+    check_fresh(plan, state, api.list_all(), source)
 
 
 def stdin_is_interactive() -> bool:

@@ -27,7 +27,11 @@ def state() -> None:
 @click.option(
     "--keep", multiple=True, metavar="ID", help="Of several assistants claiming a key, keep ID."
 )
-@click.option("--lineage", help="Rebuild the state of this lineage (when tags carry several).")
+@click.option(
+    "--lineage",
+    help="Rebuild the state of this lineage (when tags carry several); also takes the "
+    "assistants of that lineage tagged by an older assistform, which name no environment.",
+)
 @click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
@@ -51,13 +55,27 @@ def rebuild_command(
     with StateLock(state_file.lock_path, wait=lock_timeout):
         current = _readable(workspace)
         live = api.list_all()
-        chosen = choose_lineage(live, lineage, current.lineage if current else None)
+        # An empty state (nothing recorded, never written to) names no lineage worth keeping.
+        used = current is not None and bool(current.resources or current.serial)
+        chosen = choose_lineage(
+            live,
+            lineage,
+            current.lineage if current and used else None,
+            workspace.env,
+            sandbox=sandbox,
+        )
+        lifecycles, declared = _from_specs(workspace, current)
         result = rebuild(
             live,
             chosen,
             serial=current.serial if current and current.lineage == chosen else 0,
+            env=workspace.env,
+            # Older tags name no environment: taken only for a lineage named explicitly.
+            legacy=lineage is not None,
+            sandbox=sandbox,
             keep=frozenset(keep),
-            lifecycles=_lifecycles(workspace, current),
+            lifecycles=lifecycles,
+            declared=declared,
         )
         written = state_file.save(result.state)
     for warning in result.warnings:
@@ -109,11 +127,14 @@ def _readable(workspace: Workspace) -> State | None:
         return None
 
 
-def _lifecycles(workspace: Workspace, current: State | None) -> dict[str, dict[str, Any]]:
-    """Each key's lifecycle: from its spec if it has one, else as the old state had it."""
+def _from_specs(
+    workspace: Workspace, current: State | None
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Each key's lifecycle (from its spec if it has one, else as the old state had it) and
+    the fields its spec declares (none for a spec that does not load)."""
     found = {k: r.lifecycle for k, r in current.resources.items()} if current else {}
     try:
         desired = workspace.desired()
     except SpecError:
-        return found
-    return {**found, **{d.key: d.lifecycle for d in desired}}
+        return found, {}
+    return {**found, **{d.key: d.lifecycle for d in desired}}, {d.key: d.config for d in desired}

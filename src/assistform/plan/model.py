@@ -107,6 +107,9 @@ class LiveRef(BaseModel):
     fingerprint: str | None = None
     assistants: int = 0
     unmanaged: int = 0
+    #: Assistants whose ownership tag names another environment, per environment name
+    #: ("" for a repository without environments): never adopted, changed or deleted here.
+    other_environments: dict[str, int] = Field(default_factory=dict)
     requests: int = 0
 
 

@@ -23,7 +23,7 @@ from assistform.normalize import (
     fingerprint,
     uses_vector_store_helper,
 )
-from assistform.ownership import OwnershipTag, with_tag
+from assistform.ownership import OwnershipTag, env_label, rebuild_command, with_tag
 from assistform.plan.desired import DesiredAssistant
 from assistform.plan.expected import Comparison, compare
 from assistform.plan.fielddiff import field_changes, to_field_changes
@@ -67,13 +67,15 @@ def make_plan(
     warnings: list[str] = list(live.warnings) if live else []
     wanted = {d.key: d for d in desired}
     if live is not None:
-        state = _recover_lost_state(state, live, set(wanted), warnings)
+        state = _recover_lost_state(state, live, set(wanted), options, warnings)
     ctx = _Context(state, live, options)
     if live is not None:
         ctx.by_id = live.by_id()
         for assistant in sorted(live.managed(), key=_age):
             assert assistant.tag is not None
-            ctx.by_key[assistant.tag.key].append(assistant)
+            # Another environment's assistants are not even candidates: only counted.
+            if not assistant.tag.of_other_env(options.env):
+                ctx.by_key[assistant.tag.key].append(assistant)
     keys = sorted(set(wanted) | set(state.resources) | set(ctx.by_key))
     selected = [k for k in keys if _selected(k, options.targets)]
     changes: list[ResourceChange] = []
@@ -108,31 +110,52 @@ def make_plan(
 
 
 def _recover_lost_state(
-    state: State, live: LiveSet, wanted: set[str], warnings: list[str]
+    state: State, live: LiveSet, wanted: set[str], options: PlanOptions, warnings: list[str]
 ) -> State:
-    """An empty state facing assistants we tagged for these very keys: the state was lost
-    (or never committed). Planning creates would duplicate every one of them, so the plan
-    takes their lineage and adopts them, as `state rebuild` would; a reviewer sees each
-    adoption. Several lineages are ambiguous (several environments on one server?): refuse.
+    """An empty state facing assistants this environment tagged for these very keys: the
+    state was lost (or never committed). Planning creates would duplicate every one of them,
+    so the plan takes their lineage and adopts them, as `state rebuild` would; a reviewer
+    sees each adoption. Another environment's tags are not this state's to recover. Where
+    the tags cannot say whose they are, refuse: several lineages of this environment (another
+    repository using the same environment name on this server?), or legacy tags, which name
+    no environment at all.
     """
     if state.resources or state.serial != 0:
         return state
-    lineages = sorted(
-        {a.tag.lineage for a in live.managed() if a.tag is not None and a.tag.key in wanted}
-    )
-    if not lineages:
-        return state
-    if len(lineages) > 1:
-        raise PlanError(
-            "the state is empty, but live assistants carry assistform tags of several "
-            f"lineages for these specs ({', '.join(lineages)}): planning creates would "
-            "duplicate them; pick one with `assistform state rebuild --lineage LINEAGE`"
+    env = options.env
+    claims = [
+        a.tag
+        for a in live.managed()
+        if a.tag is not None and a.tag.key in wanted and not a.tag.of_other_env(env)
+    ]
+    lineages = sorted({t.lineage for t in claims if not t.legacy})
+    legacy = sorted({t.lineage for t in claims if t.legacy})
+    if len(lineages) == 1 and not legacy:
+        warnings.append(
+            f"the state is empty but live assistants carry tags of lineage {lineages[0]} "
+            f"({env_label(env)}) for these specs: adopting them (was the state file lost?)"
         )
-    warnings.append(
-        f"the state is empty but live assistants carry tags of lineage {lineages[0]} for "
-        "these specs: adopting them (was the state file lost?)"
+        return state.model_copy(update={"lineage": lineages[0]})
+    if not lineages and not legacy:
+        return state
+    found = [f"{lin} ({env_label(env)})" for lin in lineages]
+    found += [f"{lin} (older tags that name no environment)" for lin in legacy]
+    sandbox = options.server == "sandbox"
+    commands = " or ".join(
+        f"`{rebuild_command(env, lin, sandbox=sandbox)}`" for lin in [*lineages, *legacy]
     )
-    return state.model_copy(update={"lineage": lineages[0]})
+    hint = (
+        "; older tags that are another environment's get its name from its next apply"
+        if legacy
+        else ""
+    )
+    raise PlanError(
+        "the state is empty, but live assistants carry ownership tags for these specs of "
+        f"{'several lineages' if len(found) > 1 else 'lineage'} {', '.join(found)}: whose "
+        "they are cannot be told (another repository using the same environment name? older "
+        "tags of another environment?), so nothing is adopted or created. To record the ones "
+        f"that are this state's, run {commands}{hint}"
+    )
 
 
 def _selected(key: str, targets: tuple[str, ...]) -> bool:
@@ -148,11 +171,17 @@ def _live_ref(live: LiveSet | None, ctx: _Context) -> LiveRef:
     if live is None:
         return LiveRef(refreshed=False)
     managed = sorted(a.fingerprint for a in live.managed())
+    others: dict[str, int] = defaultdict(int)
+    for assistant in live.managed():
+        assert assistant.tag is not None
+        if assistant.tag.of_other_env(ctx.options.env):
+            others[assistant.tag.env or ""] += 1
     return LiveRef(
         refreshed=True,
         fingerprint=fingerprint(managed),
         assistants=len(live.assistants),
         unmanaged=len(live.unmanaged()),
+        other_environments=dict(sorted(others.items())),
         requests=live.requests,
     )
 
@@ -161,10 +190,13 @@ def _plan_key(
     key: str, desired: DesiredAssistant | None, ctx: _Context, warnings: list[str]
 ) -> list[ResourceChange]:
     recorded = ctx.state.resources.get(key)
-    tag = OwnershipTag(key, ctx.state.lineage)
+    tag = OwnershipTag(key, ctx.state.lineage, ctx.options.env)
     current, extras = _find_live(key, recorded, ctx, warnings)
+    owner = _owned_elsewhere(key, recorded, ctx, warnings)
     changes: list[ResourceChange] = []
-    if desired is None and recorded is None and current is None:
+    if recorded is not None and owner is not None and current is None:
+        changes.append(_disown(key, desired, recorded, owner, tag))
+    elif desired is None and recorded is None and current is None:
         pass  # only another lineage's assistants carry this key: not ours to plan
     elif desired is None:
         changes.append(_plan_removal(key, recorded, current, ctx))
@@ -173,7 +205,9 @@ def _plan_key(
     elif current is None:
         changes.append(_create(key, desired, tag, recorded))
     else:
-        changes.append(_plan_existing(key, desired, recorded, current, tag, ctx.options))
+        # The state's entry for the key names another environment's assistant: not ours.
+        mine = None if owner is not None else recorded
+        changes.append(_plan_existing(key, desired, mine, current, tag, ctx.options))
     for extra in extras:
         changes.append(
             ResourceChange(
@@ -192,15 +226,24 @@ def _plan_key(
 def _find_live(
     key: str, recorded: ResourceState | None, ctx: _Context, warnings: list[str]
 ) -> tuple[LiveAssistant | None, list[LiveAssistant]]:
-    """The live assistant managing `key`, and the duplicates of ours to remove."""
+    """The live assistant managing `key`, and the duplicates of ours to remove.
+
+    Ours: tagged by this environment and this state's lineage, or recorded by this state
+    under an older tag that names no environment. Never another environment's, whatever the
+    state records (see `_owned_elsewhere`).
+    """
     if ctx.live is None:
         return None, []
+    env = ctx.options.env
     tagged = ctx.by_key.get(key, [])
-    ours = [a for a in tagged if a.tag and a.tag.lineage == ctx.state.lineage]
+    ours = [a for a in tagged if a.tag and a.tag.of_env(env) and a.tag.lineage == ctx.state.lineage]
     current = ctx.by_id.get(recorded.id) if recorded else None
+    if current is not None and current.tag is not None and current.tag.of_other_env(env):
+        current = None
     if current is None and ours:
         # Only our own lineage is adopted: a foreign one belongs to another state (another
-        # environment sharing the project), and taking it over would start a tug of war.
+        # repository using this environment's name), and taking it over would start a tug
+        # of war.
         current = ours[0]
     extras = [a for a in ours if current is None or a.id != current.id]
     foreign = [a for a in tagged if a not in ours and (current is None or a.id != current.id)]
@@ -210,14 +253,78 @@ def _find_live(
             f"DUPLICATES: {len(extras) + 1} live assistants carry the tag of '{key}'; "
             f"keeping {current.id if current else '?'}, deleting {ids}"
         )
-    if foreign:
-        ids = ", ".join(a.id for a in foreign)
-        warnings.append(
-            f"live assistant(s) {ids} carry the key '{key}' from another state lineage: "
-            "not touched (another environment's? if this state was lost, run "
-            "`assistform state rebuild` instead of applying)"
+    sandbox = ctx.options.server == "sandbox"
+    for legacy, group in (
+        (False, [a for a in foreign if a.tag and not a.tag.legacy]),
+        (True, [a for a in foreign if a.tag and a.tag.legacy]),
+    ):
+        if not group:
+            continue
+        ids = ", ".join(a.id for a in group)
+        lineages = sorted({a.tag.lineage for a in group if a.tag})
+        commands = " or ".join(
+            f"`{rebuild_command(env, lin, sandbox=sandbox)}`" for lin in lineages
         )
+        if legacy:
+            warnings.append(
+                f"live assistant(s) {ids} carry the key '{key}' in an older tag that names no "
+                "environment, and this state does not record them: not touched (if they are "
+                f"this environment's, run {commands} instead of applying)"
+            )
+        else:
+            warnings.append(
+                f"live assistant(s) {ids} carry the key '{key}' from another state lineage: "
+                f"not touched (another repository's, using {env_label(env)}? if this state "
+                f"was lost, run {commands} instead of applying)"
+            )
     return current, extras
+
+
+def _owned_elsewhere(
+    key: str, recorded: ResourceState | None, ctx: _Context, warnings: list[str]
+) -> OwnershipTag | None:
+    """The tag of the assistant the state records, when it says another environment owns
+    it (a state written by an older assistform, which let environments adopt each other's
+    assistants): that assistant is not touched, whatever the state holds."""
+    if recorded is None or ctx.live is None:
+        return None
+    live = ctx.by_id.get(recorded.id)
+    tag = live.tag if live is not None else None
+    if tag is None or not tag.of_other_env(ctx.options.env):
+        return None
+    warnings.append(
+        f"the state records {recorded.id} for '{key}', but its ownership tag says "
+        f"{env_label(tag.env)} manages it: not touched; this state forgets it"
+    )
+    return tag
+
+
+def _disown(
+    key: str,
+    desired: DesiredAssistant | None,
+    recorded: ResourceState,
+    owner: OwnershipTag,
+    tag: OwnershipTag,
+) -> ResourceChange:
+    """The state records another environment's assistant and this one has none of its
+    own: leave that one alone and forget it here; a spec gets this environment's own."""
+    note = (
+        f"the state recorded {recorded.id}, but its ownership tag says {env_label(owner.env)} "
+        "manages it: not touched, forgotten here"
+    )
+    if desired is None:
+        return ResourceChange(
+            key=key,
+            action=Action.NOOP,
+            id=recorded.id,
+            reasons=[Reason.SPEC_REMOVED],
+            forget=True,
+            lifecycle=recorded.lifecycle,
+            notes=[note],
+        )
+    change = _create(key, desired, tag, None)
+    change.notes.append(note + f"; creating the assistant of {env_label(tag.env)}")
+    return change
 
 
 def _create(

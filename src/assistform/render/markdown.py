@@ -18,6 +18,7 @@ from assistform.render.text import (
     SERVER_KINDS,
     FieldView,
     closing_line,
+    elsewhere_line,
     field_views,
     is_shown,
     kind_of,
@@ -100,6 +101,8 @@ def _head(plan: Plan) -> list[str]:
     blocks.append(_summary_table(plan))
     if unmanaged_line(plan):
         blocks.append(md_text(unmanaged_line(plan)) + "\n")
+    if elsewhere_line(plan):
+        blocks.append(md_text(elsewhere_line(plan)) + "\n")
     return blocks
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from assistform.ownership import env_label
 from assistform.plan.model import Action, FieldChange, Plan, ResourceChange
 
 NO_CHANGES = "No changes. Live assistants match the specs."
@@ -124,7 +125,9 @@ def render_text(plan: Plan, *, color: bool) -> str:
     for change in shown:
         out += _block(change, style)
         out.append("")
-    tail = [line for line in (unchanged_line(plan), unmanaged_line(plan)) if line]
+    tail = [
+        line for line in (unchanged_line(plan), unmanaged_line(plan), elsewhere_line(plan)) if line
+    ]
     if tail:
         out += [*tail, ""]
     if plan.has_changes and state_only_phrase(plan):
@@ -203,6 +206,15 @@ def unmanaged_line(plan: Plan) -> str:
     if count == 1:
         return "1 unmanaged assistant on the server is not touched."
     return f"{count} unmanaged assistants on the server are not touched."
+
+
+def elsewhere_line(plan: Plan) -> str:
+    """The assistants other environments own, counted apart like unmanaged ones."""
+    counts = plan.live.other_environments
+    if not plan.live.refreshed or not counts:
+        return ""
+    owners = ", ".join(f"{n} owned by {env_label(env or None)}" for env, n in counts.items())
+    return f"Other environments' assistants on the server are not touched: {owners}."
 
 
 def targets_note(plan: Plan) -> str:
