@@ -168,7 +168,8 @@ class Redactor:
         return cls.of([api_key, *url_secrets(base_url), *(headers or {}).values()])
 
     def including(self, other: Redactor) -> Redactor:
-        return Redactor.of([*self.secrets, *other.secrets])
+        merged = set(self.secrets) | set(other.secrets)
+        return Redactor(tuple(sorted(merged, key=lambda s: (-len(s), s))))
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
