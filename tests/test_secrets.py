@@ -59,9 +59,27 @@ def with_credentials(base_url: str, *, userinfo: bool = True) -> str:
     return f"{base_url}?key={QUERY}"
 
 
+def _echo(status: int, query: Mapping[str, str], headers: Mapping[str, str]) -> Response:
+    """`status`, its message repeating all the request carried: the Authorization header
+    (decoded too), the query and the header value (one sentence of under 200 characters,
+    so nothing is cut off the message before it is checked)."""
+    auth = headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    decoded = base64.b64decode(token).decode() if scheme == "Basic" else ""
+    message = (
+        f"refused {auth} ({decoded}) key {query.get('key')} "
+        f"token {headers.get(HEADER_NAME.lower())}"
+    )
+    assert len(message) < 200
+    payload = {"error": {"message": message, "code": "echo"}}
+    headers_out = {"content-type": "application/json", "retry-after-ms": "1"}
+    return Response(status, headers_out, json.dumps(payload).encode())
+
+
 class Gateway(AssistantsService):
     """A gateway in front of the sandbox: it lets a request through only with the basic
-    auth of the URL's userinfo, the `key` parameter and the header, and answers 401 else."""
+    auth of the URL's userinfo, the `key` parameter and the header, and answers 401 else.
+    It refuses to create an assistant named "Refuse me", echoing everything it was sent."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -77,6 +95,8 @@ class Gateway(AssistantsService):
     ) -> Response:
         lowered = {k.lower(): v for k, v in (headers or {}).items()}
         params = dict(query or {})
+        if method == "POST" and b'"Refuse me"' in body:
+            return _echo(400, params, lowered)
         if (
             lowered.get("authorization") != f"Basic {BASIC}"
             or params.pop("key", None) != QUERY
@@ -90,9 +110,7 @@ class Gateway(AssistantsService):
 
 
 class EchoesEverything(AssistantsService):
-    """Refuses every request with `status`, its message repeating all it was sent: the
-    Authorization header (decoded too), the query and the header value (one sentence of
-    under 200 characters, so nothing is cut off the message before it is checked)."""
+    """Refuses every request with `status`, its message repeating all it was sent."""
 
     def __init__(self, status: int) -> None:
         super().__init__()
@@ -109,17 +127,7 @@ class EchoesEverything(AssistantsService):
     ) -> Response:
         self.requests += 1
         lowered = {k.lower(): v for k, v in (headers or {}).items()}
-        auth = lowered.get("authorization", "")
-        scheme, _, token = auth.partition(" ")
-        decoded = base64.b64decode(token).decode() if scheme == "Basic" else ""
-        message = (
-            f"refused {auth} ({decoded}) key {dict(query or {}).get('key')} "
-            f"token {lowered.get(HEADER_NAME.lower())}"
-        )
-        assert len(message) < 200
-        payload = {"error": {"message": message, "code": "echo"}}
-        headers_out = {"content-type": "application/json", "retry-after-ms": "1"}
-        return Response(self.status, headers_out, json.dumps(payload).encode())
+        return _echo(self.status, dict(query or {}), lowered)
 
 
 @dataclass
@@ -339,7 +347,21 @@ def _only(runs: list[Run], what: str) -> Run:
 
 
 def _run_every_command_against_failing_servers(world: World) -> list[Run]:
-    runs = []
+    # A change the gateway refuses, echoing every credential: the progress line and the
+    # error line of apply.
+    refused = world.root / "assistants" / "refused.yaml"
+    refused.write_text(json.dumps({"model": "gpt-4o", "name": "Refuse me"}), encoding="utf-8")
+    runs = [
+        world.run("apply", "--auto-approve", "--no-color", *FAST),
+        world.spawn("apply", "--auto-approve", "--no-color", *FAST),
+    ]
+    for run in runs:
+        assert (
+            "failed refused (create): create assistant: HTTP 400 [echo]: refused Basic *** (***)"
+            in run.stdout
+        )
+        assert "error: refused (create): create assistant: HTTP 400" in run.stderr
+    refused.unlink()
     for env in ("dead", "refuses", "echoes-key", "fails"):
         flag = ("--env", env)
         runs += [
