@@ -8,6 +8,7 @@ from assistform.apply.progress import Progress
 from assistform.apply.steps import Outcome
 from assistform.errors import ApiError
 from assistform.plan.model import Action, Reason, ResourceChange
+from assistform.redact import Redactor
 
 
 def outcome(action: Action, key: str = "support/triage", **kwargs: object) -> Outcome:
@@ -56,3 +57,14 @@ def test_state_only_changes_and_duplicates_say_what_they_did() -> None:
         "forgot b",
         "deleted duplicate of c (asst_c2)",
     ]
+
+
+def test_a_line_is_masked_before_it_is_written() -> None:
+    out = io.StringIO()
+    progress = Progress(1, out, live=False, redact=Redactor.of(["sk-echoed-key-0123"]))
+    error = ApiError("create assistant: HTTP 401: bad key sk-echoed-key-0123 for https://u:p@h/v1")
+    progress.finished(outcome(Action.CREATE, error=error))
+    assert out.getvalue() == (
+        "[1/1] failed support/triage (create): create assistant: HTTP 401: bad key *** "
+        "for https://***@h/v1\n"
+    )

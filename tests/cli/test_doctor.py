@@ -126,7 +126,8 @@ def test_credentials_in_the_base_url_are_not_printed(
     assert result.exit_code == 1
     assert "HTTP 401" in result.stdout
     assert "hunter2" not in result.output
-    assert result.stdout.startswith(f"assistform doctor: {server.base_url}/\n")
+    masked = server.base_url.replace("http://", "http://***@")
+    assert result.stdout.startswith(f"assistform doctor: {masked}/\n")
 
 
 def test_a_list_sorted_by_seconds_and_paged_by_id_is_usable_and_explained() -> None:

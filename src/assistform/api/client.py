@@ -6,16 +6,21 @@ fields are kept raw, and every failure becomes one `ApiError` line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+from urllib.parse import urlencode
 
 from assistform.api.live import LiveAssistant, LiveSet
 from assistform.errors import ApiError
 from assistform.limits import LIST_LIMIT_MAX
+from assistform.redact import Redactor, mask_url
 
 if TYPE_CHECKING:
     import openai
 
 MESSAGE_MAX = 200
+#: Masks the URLs in a text, and knows no secret of its own.
+_NO_SECRETS = Redactor()
 
 
 class AssistantsApi(Protocol):
@@ -36,9 +41,13 @@ class AssistantsApi(Protocol):
 class OpenAIAssistants:
     """`AssistantsApi` over `client.beta.assistants`."""
 
-    def __init__(self, client: openai.OpenAI) -> None:
+    def __init__(self, client: openai.OpenAI, redact: Redactor | None = None) -> None:
         self.client = client
         self.requests = 0
+        #: Masks this connection's secrets (key, URL credentials, headers) in any text.
+        self.redact = Redactor.for_server(client.api_key, self.base_url).including(
+            redact or Redactor()
+        )
 
     @property
     def base_url(self) -> str:
@@ -46,11 +55,22 @@ class OpenAIAssistants:
 
     @property
     def server_label(self) -> str:
-        """Which server this is, for a plan to name: its base URL, or `sandbox`."""
+        """Which server this is, for a plan to name: its base URL with every credential
+        masked (a plan is an artifact CI uploads), or `sandbox`.
+
+        Credentials say who is asking, not where: two URLs that differ only in them are
+        the same server. No hash of the full URL is kept either, since a hash of a
+        password beside the rest of its URL can be tested against guesses offline.
+        """
         from assistform.sandbox.inprocess import BASE_URL as SANDBOX_URL
 
         url = self.base_url.rstrip("/")
-        return "sandbox" if url == SANDBOX_URL.rstrip("/") else url
+        if url == SANDBOX_URL.rstrip("/"):
+            return "sandbox"
+        query = self.client.default_query
+        if query:
+            url += "?" + urlencode({k: str(v) for k, v in query.items()})
+        return mask_url(url)
 
     def list_all(self) -> LiveSet:
         """Every assistant, 100 a page: ceil(N/100) requests, duplicates across pages dropped.
@@ -138,7 +158,7 @@ class OpenAIAssistants:
             self.client.with_options(max_retries=0).beta.assistants.delete(assistant_id)
 
     def _errors(self, what: str) -> _ErrorTranslator:
-        return _ErrorTranslator(what, self.base_url, self.client.api_key)
+        return _ErrorTranslator(what, self.base_url, self.redact)
 
     def errors(self, what: str) -> _ErrorTranslator:
         """For callers of `self.client` itself (the doctor): SDK failures as `ApiError`s."""
@@ -153,12 +173,15 @@ def _raw(item: Any) -> dict[str, Any]:
 
 
 class _ErrorTranslator:
-    """Turns SDK exceptions into one-line `ApiError`s (never the echoed request body)."""
+    """Turns SDK exceptions into one-line `ApiError`s (never the echoed request body, never
+    a secret: the URL is named masked, and a key or header value a server echoes is hidden)."""
 
-    def __init__(self, what: str, base_url: str, secret: str | None = None) -> None:
+    def __init__(
+        self, what: str, base_url: str, redact: Callable[[str], str] = _NO_SECRETS
+    ) -> None:
         self.what = what
-        self.base_url = base_url
-        self.secret = secret
+        self.base_url = mask_url(base_url)
+        self.redact = redact
 
     def __enter__(self) -> None:
         return None
@@ -168,13 +191,14 @@ class _ErrorTranslator:
     ) -> None:
         if exc is None:
             return
+        if isinstance(exc, ApiError):
+            # Raised inside the block by our own code: masked on its way out all the same.
+            _redact_error(exc, self.redact)
+            return
         try:
             self._translate(exc)
         except ApiError as error:
-            if self.secret and self.secret in error.message:
-                # Some servers echo the key they refused; it must never reach a terminal.
-                error.message = error.message.replace(self.secret, "***")
-                error.args = (error.message,)
+            _redact_error(error, self.redact)
             raise error from None
 
     def _translate(self, exc: BaseException) -> None:
@@ -189,18 +213,26 @@ class _ErrorTranslator:
             ) from None
         if isinstance(exc, openai.APIConnectionError):
             raise ApiError(
-                f"{self.what}: cannot reach {self.base_url} ({_first_sentence(str(exc.__cause__ or exc))})",
+                f"{self.what}: cannot reach {self.base_url} ({_first_sentence(str(exc.__cause__ or exc), self.redact)})",
                 url=self.base_url,
                 transient=True,
                 ambiguous=True,
             ) from None
         if isinstance(exc, openai.APIStatusError):
-            raise status_error(self.what, exc) from None
+            raise status_error(self.what, exc, self.redact) from None
 
 
-def status_error(what: str, exc: Any) -> ApiError:
+def _redact_error(error: ApiError, redact: Callable[[str], str]) -> None:
+    error.message = redact(error.message)
+    error.args = (error.message,)
+    if error.url is not None:
+        error.url = mask_url(error.url)
+
+
+def status_error(what: str, exc: Any, redact: Callable[[str], str] = _NO_SECRETS) -> ApiError:
+    """The `ApiError` for a refusal, every secret `redact` knows masked."""
     status = int(exc.status_code)
-    message, code, param = _error_fields(exc)
+    message, code, param = _error_fields(exc, redact)
     headers = exc.response.headers
     # Like the SDK: the millisecond header, when a server sends it, is the precise one.
     retry_after_ms = _retry_after(headers.get("retry-after-ms"))
@@ -217,7 +249,7 @@ def status_error(what: str, exc: Any) -> ApiError:
         text += f" (param: {param})"
     transient = status in (408, 409, 429) or status >= 500
     return ApiError(
-        text,
+        redact(text),
         status=status,
         code=code,
         param=param,
@@ -227,7 +259,7 @@ def status_error(what: str, exc: Any) -> ApiError:
     )
 
 
-def _error_fields(exc: Any) -> tuple[str, str | None, str | None]:
+def _error_fields(exc: Any, redact: Callable[[str], str]) -> tuple[str, str | None, str | None]:
     body = exc.body
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         body = body["error"]
@@ -235,7 +267,7 @@ def _error_fields(exc: Any) -> tuple[str, str | None, str | None]:
         code = body.get("code") or body.get("type")
         param = body.get("param")
         return (
-            _first_sentence(body["message"]),
+            _first_sentence(body["message"], redact),
             str(code) if code else None,
             (str(param) if param else None),
         )
@@ -249,28 +281,29 @@ def _error_fields(exc: Any) -> tuple[str, str | None, str | None]:
                 parts = parts[1:]  # where FastAPI found it, not part of the name
             loc = ".".join(str(p) for p in parts)
             return (
-                _first_sentence(str(first.get("msg", "invalid request"))),
+                _first_sentence(str(first.get("msg", "invalid request")), redact),
                 (str(first.get("type")) if first.get("type") else None),
                 loc or None,
             )
     if isinstance(body, dict) and isinstance(body.get("detail"), str):
-        return _first_sentence(body["detail"]), None, None
+        return _first_sentence(body["detail"], redact), None, None
     if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
         # {"errors": [{"message": ...}]}, as many web frameworks answer.
         first = body["errors"][0]
         text = (first.get("message") or first.get("msg")) if isinstance(first, dict) else first
         if isinstance(text, str) and text:
-            return _first_sentence(text), None, None
+            return _first_sentence(text, redact), None, None
     if isinstance(body, str) and body.strip() and not body.lstrip().startswith("<"):
         # Plain text, or {"error": "<text>"} (the SDK unwraps "error"); an HTML page of a
         # proxy says nothing a line could hold, so it falls through to the status phrase.
-        return _first_sentence(body), None, None
+        return _first_sentence(body, redact), None, None
     reason = getattr(exc.response, "reason_phrase", "") or "request failed"
-    return _first_sentence(str(reason)), None, None
+    return _first_sentence(str(reason), redact), None, None
 
 
-def _first_sentence(text: str) -> str:
-    text = " ".join(text.split())
+def _first_sentence(text: str, redact: Callable[[str], str] = _NO_SECRETS) -> str:
+    # Masked before it is cut: a cut must not leave half a secret behind.
+    text = " ".join(redact(text).split())
     match = re.match(r"(.+?[.!?])(\s|$)", text)
     sentence = match.group(1) if match else text
     return sentence if len(sentence) <= MESSAGE_MAX else sentence[: MESSAGE_MAX - 3] + "..."

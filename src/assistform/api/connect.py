@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from assistform.api.client import OpenAIAssistants
 from assistform.errors import UsageError
+from assistform.redact import Redactor
 
 SANDBOX_DATA = Path(".assistform/sandbox.json")
 
@@ -51,13 +53,28 @@ def connect(options: ServerOptions, root: Path) -> OpenAIAssistants:
         )
     import openai
 
+    base_url = options.base_url or os.environ.get("OPENAI_BASE_URL") or None
+    base, query = _split_query(base_url)
     client = openai.OpenAI(
         api_key=api_key,
-        base_url=options.base_url or os.environ.get("OPENAI_BASE_URL") or None,
+        base_url=base,
         organization=options.organization,
         project=options.project,
         default_headers=options.headers or None,
+        default_query=query or None,
         timeout=options.timeout,
         max_retries=options.max_retries,
     )
-    return OpenAIAssistants(client)
+    redact = Redactor.for_server(api_key, base_url, options.headers)
+    return OpenAIAssistants(client, redact=redact)
+
+
+def _split_query(url: str | None) -> tuple[str | None, dict[str, str]]:
+    """A base URL's query as the SDK's `default_query`: the SDK appends each request's path
+    to the base URL's text, so `https://gw/v1?key=K` would request `/v1/?key=Kassistants`;
+    sent as parameters, a gateway's `?key=` reaches it on every request."""
+    if not url or "?" not in url:
+        return url, {}
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit(parts._replace(query="", fragment="")), query

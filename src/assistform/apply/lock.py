@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from assistform.errors import LockError
+from assistform.redact import mask_urls
 
 #: Seconds a run waits for a held lock before it gives up.
 DEFAULT_WAIT = 2.0
@@ -39,7 +40,8 @@ class LockInfo:
     token: str = ""
 
     def describe(self) -> str:
-        return f"{self.user}@{self.host} pid {self.pid} since {self.time} ({self.command})"
+        command = mask_urls(self.command)  # a lock written by an older assistform
+        return f"{self.user}@{self.host} pid {self.pid} since {self.time} ({command})"
 
     def holder_is_dead(self) -> bool:
         """True only when provably dead: same host, and no such (living) process."""
@@ -206,4 +208,5 @@ def _user() -> str:
 
 def _command_line() -> str:
     # argv[0] may be a path to a venv script or __main__.py; the user typed `assistform`.
-    return shlex.join(["assistform", *sys.argv[1:]])
+    # A --base-url with credentials must not land in a file or another run's message.
+    return mask_urls(shlex.join(["assistform", *sys.argv[1:]]))

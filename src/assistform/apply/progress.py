@@ -8,6 +8,7 @@ line (a killed run's log then shows exactly how far it got).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
 from assistform.apply.steps import Outcome
@@ -17,10 +18,19 @@ _CLEAR = "\x1b[K"
 
 
 class Progress:
-    def __init__(self, total: int, stream: TextIO, *, live: bool) -> None:
+    def __init__(
+        self,
+        total: int,
+        stream: TextIO,
+        *,
+        live: bool,
+        redact: Callable[[str], str] = lambda text: text,
+    ) -> None:
         self.total = total
         self.stream = stream
         self.live = live
+        #: Masks secrets a line may hold (an error echoing a key): these lines go to CI logs.
+        self.redact = redact
         self.done = 0
         self._lock = threading.Lock()
         self._open_line = False
@@ -28,7 +38,7 @@ class Progress:
     def finished(self, outcome: Outcome) -> None:
         with self._lock:
             self.done += 1
-            text = f"[{self.done}/{self.total}] {outcome.describe()}"
+            text = self.redact(f"[{self.done}/{self.total}] {outcome.describe()}")
             if self.live:
                 self.stream.write(f"\r{text}{_CLEAR}")
                 self._open_line = True

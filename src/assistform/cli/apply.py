@@ -30,6 +30,7 @@ from assistform.apply.summary import failure_lines, summary_line
 from assistform.cli.options import server_options
 from assistform.errors import AssistformError, StalePlanError, UsageError
 from assistform.plan.model import Plan
+from assistform.redact import mask_url
 from assistform.render import render
 from assistform.spec.load import display
 from assistform.workspace import Workspace
@@ -142,7 +143,9 @@ def apply(
             return
         if saved is None and not auto_approve:
             _ask_approval()
-        progress = Progress(len(acting_changes(plan)), sys.stdout, live=sys.stdout.isatty())
+        progress = Progress(
+            len(acting_changes(plan)), sys.stdout, live=sys.stdout.isatty(), redact=api.redact
+        )
         try:
             state = state_for(plan, state_file)
             result = apply_plan(plan, api, state_file, state, settings, on_done=progress.finished)
@@ -150,7 +153,7 @@ def apply(
             progress.close()
     click.echo(summary_line(result.outcomes))
     for line in failure_lines(result.outcomes):
-        click.echo(f"error: {line}", err=True)
+        click.echo(f"error: {api.redact(line)}", err=True)
     if result.failed:
         sys.exit(1)
 
@@ -160,7 +163,9 @@ def _where_saved(plan: Plan, sandbox: bool, env: str | None) -> tuple[bool, str 
     and a flag that points elsewhere is refused rather than silently obeyed."""
     planned_in_sandbox = plan.server == "sandbox"
     if sandbox and plan.server is not None and not planned_in_sandbox:
-        raise UsageError(f"the saved plan was made against {plan.server}, not the sandbox")
+        raise UsageError(
+            f"the saved plan was made against {mask_url(plan.server)}, not the sandbox"
+        )
     if env is not None and env != plan.env:
         raise UsageError(
             f"the saved plan was made for environment {plan.env or '(none)'}, not {env}"
@@ -169,9 +174,12 @@ def _where_saved(plan: Plan, sandbox: bool, env: str | None) -> tuple[bool, str 
 
 
 def _check_saved(plan: Plan, workspace: Workspace, api: OpenAIAssistants, source: str) -> None:
-    if plan.server is not None and plan.server != api.server_label:
+    # Plans name their server masked; one saved before that names it in full, and is
+    # recognised by its masked form all the same (credentials say who, not where).
+    saved_on = mask_url(plan.server) if plan.server is not None else None
+    if saved_on is not None and saved_on != api.server_label:
         raise StalePlanError(
-            f"saved plan {source} was made against {plan.server}; this run talks to "
+            f"saved plan {source} was made against {saved_on}; this run talks to "
             f"{api.server_label}: nothing was changed"
         )
     state = state_for(plan, workspace.state_file)

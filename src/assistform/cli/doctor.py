@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import click
 
@@ -32,10 +30,9 @@ from assistform.doctor.report import FALSY_SHOWN, pages_of, pagination_observed
 from assistform.errors import UsageError
 from assistform.limits import DOCUMENTED_DEFAULTS as DEFAULTS
 from assistform.limits import LIST_LIMIT_MAX
+from assistform.redact import mask_url
 from assistform.workspace import Workspace
 
-#: Shorter "keys" are no secret worth mangling the report for (a test key "x").
-_SECRET_MIN = 8
 #: Labels are padded to this, so values line up.
 _WIDTH = 21
 
@@ -78,7 +75,7 @@ def doctor(
     where = (
         f"the built-in sandbox ({server.sandbox_profile} profile)"
         if sandbox
-        else _without_credentials(api.base_url)
+        else mask_url(api.base_url)
     )
     if output_format == "json":
         data = {"server": where, **report.as_json()}
@@ -86,18 +83,9 @@ def doctor(
         text = json.dumps(data, indent=2) + "\n"
     else:
         text = render_text(report, where)
-    secret = None if sandbox else os.environ.get(server.api_key_env)
-    if secret and len(secret) >= _SECRET_MIN:
-        # The doctor hides a key a server echoes; this is the last line of defence.
-        text = text.replace(secret, "***")
-    click.echo(text, nl=False)
+    # The probes hide what a server echoes; this is the last line of defence.
+    click.echo(api.redact(text), nl=False)
     sys.exit(0 if report.usable else 1)
-
-
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=host))
 
 
 # -- the text report -------------------------------------------------------------------------

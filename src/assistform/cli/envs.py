@@ -1,5 +1,5 @@
 """`assistform envs`: the environments of assistform.yaml, where their state is, and whether
-their key variable is set. Never the key itself."""
+their key variable is set. Never the key itself, nor credentials in a base URL."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from assistform.config import CONFIG_FILE, ProjectConfig, read_config
+from assistform.redact import mask_url
 from assistform.spec.load import display, find_root
 from assistform.state import DEFAULT_STATE_PATH
 
@@ -47,7 +48,8 @@ def _rows(config: ProjectConfig, root: Path) -> list[dict[str, Any]]:
                 "default": env.default,
                 "state": display(state),
                 "state_exists": state.exists(),
-                "base_url": env.server.base_url,
+                # Credentials in it masked: this output lands in CI logs too.
+                "base_url": mask_url(env.server.base_url) if env.server.base_url else None,
                 "api_key_env": variable,
                 # Whether it is set, never what it holds: this output lands in CI logs.
                 "api_key_set": bool(os.environ.get(variable)),

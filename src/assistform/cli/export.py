@@ -10,6 +10,7 @@ import click
 from assistform.adopt import Target, export_assistants, reasoning_effort_note
 from assistform.api.connect import connect
 from assistform.cli.options import server_options
+from assistform.redact import mask_url
 from assistform.spec.load import SPEC_DIR, display
 from assistform.workspace import Workspace
 
@@ -94,7 +95,8 @@ def _flags(env: str | None, sandbox: bool, base_url: str | None, state: Path | N
     if env is not None:
         flags += ["--env", env]
     if base_url is not None and not sandbox:
-        flags += ["--base-url", base_url]
+        # Printed into logs: credentials in it are masked, to be filled in by hand.
+        flags += ["--base-url", mask_url(base_url)]
     if state is not None:
         flags += ["--state", str(state)]
     return flags

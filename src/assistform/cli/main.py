@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -51,11 +52,18 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AssistformError as exc:
-            click.echo(str(exc), err=True)
+            # Each source masks what it knows; this catches what one of them missed.
+            click.echo(_redacted(str(exc)), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             sys.exit(130)
+
+
+def _redacted(message: str) -> str:
+    from assistform.redact import known_secrets
+
+    return known_secrets(Path.cwd())(message)
 
 
 @click.group(cls=LazyGroup)

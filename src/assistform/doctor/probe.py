@@ -32,6 +32,7 @@ from assistform.doctor.paging import (
 )
 from assistform.doctor.report import PLAN_LISTING, ErrorAnswer, FieldResult, Listing, Report
 from assistform.errors import ApiError
+from assistform.redact import mask_url
 
 if TYPE_CHECKING:
     import openai
@@ -114,7 +115,7 @@ class _Probe:
         self.api = api
         self.model = model
         self.prefix = f"{PROBE_PREFIX}{run}-"
-        self.report = Report(base_url=api.base_url)
+        self.report = Report(base_url=mask_url(api.base_url))
         self.made: list[str] = []
         #: Each probe made, by id, in creation order: its role and its created_at.
         self.probes: dict[str, Probe] = {}
@@ -437,11 +438,7 @@ class _Probe:
 
     def refused(self, exc: openai.APIStatusError, what: str = "create assistant") -> ApiError:
         """The refusal as assistform shows it; a key the server echoes is never shown."""
-        error = status_error(what, exc)
-        secret = self.api.client.api_key
-        if secret and secret in error.message:
-            error.message = error.message.replace(secret, "***")
-        return error
+        return status_error(what, exc, self.api.redact)
 
     def answer(self, exc: openai.APIStatusError, what: str, probe_name: str = "") -> ErrorAnswer:
         text = exc.response.text
