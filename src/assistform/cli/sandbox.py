@@ -14,7 +14,7 @@ import click
 from assistform.errors import AssistformError
 
 #: Kept literal so `--help` does not import the sandbox; a test checks it against PROFILES.
-PROFILE_NAMES = ("faithful", "lenient")
+PROFILE_NAMES = ("faithful", "lenient", "thin-list", "stuck-cursor")
 
 
 @click.group()
@@ -43,7 +43,8 @@ def sandbox() -> None:
     type=click.Choice(PROFILE_NAMES),
     default="faithful",
     show_default=True,
-    help="faithful: like OpenAI. lenient: like third-party self-hosted servers.",
+    help="faithful: like OpenAI. lenient: like third-party self-hosted servers. "
+    "thin-list: a list body of data alone. stuck-cursor: that, and `after` ignored.",
 )
 @click.option(
     "--latency",

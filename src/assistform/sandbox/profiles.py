@@ -21,6 +21,16 @@ assistform at; every way it differs from `faithful` is a method or attribute of
   resolves the cursor by created_at second). Only repeats, never skips, so a client that
   de-duplicates by id still sees every item exactly once. Pages of `limit=1` do not
   repeat, or a pager could never move on.
+
+Two more profiles are `faithful` in every way but their list, as self-hosted servers are
+(each a subclass just below the others, so the rest of the sandbox never asks):
+
+- `thin-list` (`ThinListProfile`): the list body is only `{"data": [...]}`: no `object`,
+  `has_more`, `first_id` or `last_id`. `after` and `before` work, so a client learns the
+  end of the list only from a page shorter than its limit (or an empty one).
+- `stuck-cursor` (`StuckCursorProfile`): the same thin body, and `after` and `before` are
+  ignored: every page is the first page. A client cannot see past the first `limit`
+  assistants, and must neither page forever nor take what it saw for everything.
 """
 
 from __future__ import annotations
@@ -81,6 +91,8 @@ class Profile:
     requires_beta_header: ClassVar[bool] = True
     #: Whether `after=X` serves X again when its successor shares X's second.
     repeats_cursor_within_second: ClassVar[bool] = False
+    #: Whether the list's `after` and `before` are ignored (every page is the first).
+    ignores_list_cursors: ClassVar[bool] = False
     extra_headers: ClassVar[Mapping[str, str]] = {}
 
     _STATUS: ClassVar[Mapping[Problem, int]] = {
@@ -116,6 +128,15 @@ class Profile:
         return {
             name: header[name] if name in header else fields.get(name)
             for name in defaults.OBJECT_FIELDS
+        }
+
+    def list_body(self, data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+        return {
+            "object": "list",
+            "data": data,
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None,
+            "has_more": has_more,
         }
 
     def status_of(self, problem: Problem) -> int:
@@ -219,9 +240,27 @@ class LenientProfile(Profile):
         return {"detail": self._DETAIL.get(failure.problem, failure.message)}
 
 
+class ThinListProfile(Profile):
+    """A list body of `{"data": [...]}` alone; cursors work (see the module docstring)."""
+
+    name: ClassVar[str] = "thin-list"
+
+    def list_body(self, data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+        return {"data": data}
+
+
+class StuckCursorProfile(ThinListProfile):
+    """A thin list body whose `after`/`before` are ignored (see the module docstring)."""
+
+    name: ClassVar[str] = "stuck-cursor"
+    ignores_list_cursors: ClassVar[bool] = True
+
+
 PROFILES: Final[Mapping[str, type[Profile]]] = {
     Profile.name: Profile,
     LenientProfile.name: LenientProfile,
+    ThinListProfile.name: ThinListProfile,
+    StuckCursorProfile.name: StuckCursorProfile,
 }
 
 
