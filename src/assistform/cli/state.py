@@ -60,7 +60,7 @@ def rebuild_command(
             lifecycles=_lifecycles(workspace, current),
         )
         written = state_file.save(result.state)
-    for warning in result.warnings:
+    for warning in [*live.warnings, *result.warnings]:
         click.echo(f"warning: {warning}", err=True)
     for key, assistant in result.recorded:
         click.echo(f"recorded {key} -> {assistant.label}")
