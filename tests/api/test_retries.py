@@ -36,9 +36,10 @@ class FailNumbered(Faults):
         self,
         failing: set[int] | Callable[[int], bool] = frozenset(),
         throttled: set[int] = frozenset(),
-        **knobs: int,
+        retry_after: int = 1,
+        retry_after_ms: int | None = None,
     ) -> None:
-        super().__init__(**knobs)  # type: ignore[arg-type]
+        super().__init__(retry_after=retry_after, retry_after_ms=retry_after_ms)
         self.failing = failing
         self.throttled = throttled
         self.count = 0
@@ -83,7 +84,7 @@ def test_a_page_failing_every_time_is_tried_exactly_max_tries_times(
 
 
 @pytest.mark.parametrize(
-    ("knobs", "waited"),
+    ("headers", "waited"),
     [
         ({"retry_after": 7, "retry_after_ms": 30}, 0.03),  # the precise header wins
         ({"retry_after": 2}, 2.0),
@@ -93,10 +94,10 @@ def test_a_page_failing_every_time_is_tried_exactly_max_tries_times(
 def test_a_429_waits_what_the_server_says(
     make_api_server: Callable[..., SandboxServer],
     connect_api: Connect,
-    knobs: dict[str, int],
+    headers: dict[str, int],
     waited: float,
 ) -> None:
-    server = make_api_server(faults=FailNumbered(throttled={1, 2}, **knobs))
+    server = make_api_server(faults=FailNumbered(throttled={1, 2}, **headers))
     seed(server, 3)
     clock = FakeClock()
     live = connect_api(server, policy=POLICY, clock=clock).list_all()
