@@ -167,3 +167,24 @@ def test_a_403_is_not_taken_for_gone_on_an_incomplete_listing(
         "brought nothing new (its `after` cursor does not advance))"
     )
     assert hidden in world.server.store
+
+
+class LoseFirstCreateFailLists(Faults):
+    """The first create happens but its answer is lost; every listing then fails (500)."""
+
+    def decide(self, request: RequestInfo) -> FaultDecision:
+        if request.method == "GET":
+            return FaultDecision(fail=True)
+        return super().decide(request)
+
+
+def test_the_tag_look_up_is_retried_by_one_policy_not_two(
+    make_world: Callable[..., World],
+) -> None:
+    # Today's look-up ran the client's listing (3 SDK tries a page) under a budget of its
+    # own (6 tries): 18 requests. One policy: max_tries, here 6.
+    world = make_world(faults=LoseFirstCreateFailLists(lose_answer=nth(*CREATE, 1)))
+    with pytest.raises(ApiError, match="could not check whether it was created anyway"):
+        safe_create(world.api, body(), TAG, Budget(FAST_RETRIES))
+    assert world.server.stats.count("GET", "/v1/assistants") == FAST_RETRIES.max_tries
+    assert creates(world) == 1
