@@ -1,7 +1,13 @@
-"""Plan and apply on both kinds of server: OpenAI's (`faithful`) and the self-hosted
+"""Plan and apply on every kind of server: OpenAI's (`faithful`) and the self-hosted
 re-implementations users run now (`lenient`: bare hex ids, float `created_at`, `null` for
 every field not sent, `reasoning_effort` dropped, extra fields, FastAPI-shaped 422s, 403 for
-a missing id, its own instructions limit, pagination that repeats items across pages).
+a missing id, its own instructions limit, pagination that repeats items across pages;
+`thin-list`: a list body of `data` alone; `stuck-cursor`: that, and `after` ignored).
+
+The suite's repository holds 9 assistants, one page: on `stuck-cursor` every scenario
+works as anywhere else (a short page ends the listing). With 250, a `stuck-cursor` listing
+cannot get past its first page: plan refuses to create or delete on the strength of it,
+and never makes a copy (see `test_250_assistants_are_each_planned_once`).
 
 Every scenario drives the real CLI against a real loopback server of each profile, in a
 repository holding the examples of `assistants/` plus specs that set every field, and ends
@@ -25,6 +31,7 @@ from assistform.api.client import OpenAIAssistants
 from assistform.apply.retry import RetryPolicy
 from assistform.apply.run import ApplySettings, apply_plan, state_for
 from assistform.errors import ApiError
+from assistform.ownership import tag_of
 from assistform.plan.model import Action
 from assistform.sandbox import Faults, SandboxServer
 from assistform.sandbox.faults import FaultDecision, RequestInfo, nth
@@ -34,7 +41,15 @@ from assistform.sandbox.service import ROUTE_COLLECTION, AssistantsService
 from cli.applyrepo import FAST, Repo, repo_factory
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "assistants"
-PROFILES = ("faithful", "lenient", "contrary", "merges-metadata", "ignores-falsy")
+PROFILES = (
+    "faithful",
+    "lenient",
+    "contrary",
+    "merges-metadata",
+    "ignores-falsy",
+    "thin-list",
+    "stuck-cursor",
+)
 ITEM_ROUTE = "/v1/assistants/{assistant_id}"
 
 #: Specs that set every field of the create request, and one that sets none but `model`.
@@ -344,10 +359,12 @@ def test_a_refused_change_fails_alone_in_one_short_line(repo: Repo, profile: str
     expected = {
         "lenient": "error: big (create): create assistant: HTTP 422 [string_too_long]: "
         "String should have at most 32768 characters (param: instructions)",
-        "faithful": "error: big (create): create assistant: HTTP 500 [server_error]: "
+    }.get(
+        profile,
+        "error: big (create): create assistant: HTTP 500 [server_error]: "
         "The server had an error while processing your request.",
-    }
-    assert line == expected.get(profile, expected["faithful"])
+    )
+    assert line == expected
     assert "Think step" not in result.stderr
     assert sorted(repo.state().resources) == keys
 
@@ -399,10 +416,11 @@ def test_a_403_for_an_assistant_still_listed_is_a_real_refusal(
         api_key="sk-test",
         http_client=httpx2.Client(transport=RefuseDeletes(httpx2.HTTPTransport())),
     )
-    api = OpenAIAssistants(client)
+    policy = RetryPolicy(base_delay=0.01, max_seconds=5)
+    api = OpenAIAssistants(client, policy=policy)
     plan = repo.workspace.plan(api)
     state_file = repo.workspace.state_file
-    settings = ApplySettings(policy=RetryPolicy(base_delay=0.01, max_seconds=5))
+    settings = ApplySettings(policy=policy)
     repo.server.stats.reset()
 
     result = apply_plan(plan, api, state_file, state_for(plan, state_file), settings)
@@ -422,6 +440,9 @@ def test_250_assistants_are_each_planned_once(make_repo: Callable[..., Repo], pr
     repo.server.service.clock = lambda: 1_790_000_000.0
     keys = repo.write_many(250)
     apply_ok(repo, "--parallelism", "16")
+    if profile == "stuck-cursor":
+        _refused_on_a_stuck_cursor(repo, keys)
+        return
 
     result = repo.run("plan")
     assert result.exit_code == 0, result.output
@@ -429,6 +450,8 @@ def test_250_assistants_are_each_planned_once(make_repo: Callable[..., Repo], pr
     assert [c.key for c in plan.resource_changes] == keys
     assert {c.action for c in plan.resource_changes} == {Action.NOOP}
     assert plan.live.assistants == 250
+    # ceil(250/100) pages; the lenient list repeats, so it is walked newest first as well.
+    assert plan.live.requests == (6 if profile == "lenient" else 3)
     warnings = [line for line in result.stdout.splitlines() if line.startswith("WARNING:")]
     if profile == "lenient":
         [warning] = warnings
@@ -438,6 +461,40 @@ def test_250_assistants_are_each_planned_once(make_repo: Callable[..., Repo], pr
         )
     else:
         assert warnings == []
+
+
+def _refused_on_a_stuck_cursor(repo: Repo, keys: list[str]) -> None:
+    """250 on a server whose list never gets past its first page: the first apply worked
+    (there was nothing to list), but from then on a plan sees 200 of them (the oldest and
+    the newest 100) and cannot tell whether the other 50 exist: it refuses, clearly, to
+    create them again, and apply changes nothing. Only what it can see is planned, with
+    --target."""
+    stored = repo.server.store.ordered  # what the server holds, past its listing
+    created = {r.id for r in stored()}
+    assert len(created) == 250
+    serial = repo.state().serial
+
+    result = repo.run("plan")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        "error: the list of assistants may be incomplete (after 100 assistant(s) its next page "
+        "brought nothing new (its `after` cursor does not advance)): assistform saw 200 "
+        "assistant(s) and cannot see whether any other exists, so it will not plan to "
+        "create 50 ("
+    ), line
+
+    result = repo.run("apply", "--auto-approve", *FAST)
+    assert result.exit_code == 1
+    assert "the list of assistants may be incomplete" in result.stderr
+    assert {r.id for r in stored()} == created, "no copy, no delete"
+    assert repo.state().serial == serial
+
+    oldest = stored()[0]
+    seen = tag_of(oldest.fields.get("metadata"))
+    assert seen is not None and seen.key in keys
+    result = repo.run("plan", "--target", seen.key, "--detailed-exitcode")
+    assert result.exit_code == 0, result.output
 
 
 class SkipAfterCursor(httpx2.BaseTransport):

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from assistform import limits, ownership
+from assistform.api.retry import RetryPolicy, policy_for_retries
 from assistform.errors import ConfigError, Diagnostic, UsageError
 from assistform.spec.messages import locate, message, suggest
 from assistform.spec.yamlsource import DataPath, YamlDocument, YamlSyntaxError, parse_yaml
@@ -45,7 +46,15 @@ class ServerConfig(_Strict):
     project: str | None = None
     headers: dict[str, str] = {}
     timeout: Annotated[float, Field(gt=0)] = 30.0
-    max_retries: Annotated[int, Field(ge=0)] = 2
+    #: Retries of a failed request (429, 5xx, timeout) after its first try; None: the
+    #: default of `api.retry.RetryPolicy`. `--max-tries` beats it.
+    max_retries: Annotated[int, Field(ge=0)] | None = None
+
+    def retry_policy(self) -> RetryPolicy:
+        """How requests to this server are retried."""
+        if self.max_retries is None:
+            return RetryPolicy()
+        return policy_for_retries(self.max_retries)
 
 
 class Policy(_Strict):

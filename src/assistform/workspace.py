@@ -71,7 +71,7 @@ class Workspace:
             project=server.project,
             headers=dict(server.headers),
             timeout=server.timeout,
-            max_retries=server.max_retries,
+            retry=server.retry_policy(),
         )
 
     def desired(self) -> list[DesiredAssistant]:

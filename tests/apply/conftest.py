@@ -11,7 +11,7 @@ from assistform.api.client import OpenAIAssistants
 from assistform.sandbox import Faults, SandboxServer
 from assistform.state import StateFile
 
-from .world import World
+from .world import FAST_RETRIES, World
 
 
 @pytest.fixture
@@ -26,13 +26,13 @@ def make_world(
         *, profile: str = "faithful", faults: Faults | None = None, timeout: float = 10.0
     ) -> World:
         server = make_api_server(profile=profile, faults=faults)
+        # The SDK's retries are left on here: the client must turn them off itself.
         client = openai.OpenAI(
             base_url=server.base_url, api_key="sk-test", timeout=timeout, max_retries=2
         )
         clients.append(client)
-        return World(
-            server, OpenAIAssistants(client), StateFile(tmp_path / "state" / "assistform.json")
-        )
+        api = OpenAIAssistants(client, policy=FAST_RETRIES)
+        return World(server, api, StateFile(tmp_path / "state" / "assistform.json"))
 
     yield make
     for client in clients:

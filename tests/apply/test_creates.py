@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx2
+import openai
 import pytest
 
-from assistform.apply.creates import safe_create
+from assistform.apply.creates import delete_if_present, safe_create
 from assistform.apply.retry import Budget
 from assistform.errors import ApiError
 from assistform.ownership import OwnershipTag, with_tag
 from assistform.sandbox import Faults, RequestInfo, nth
+from assistform.sandbox.faults import FaultDecision
 
 from .world import FAST_RETRIES, World, spec
 
@@ -83,6 +86,7 @@ def test_when_the_lookup_fails_the_create_is_not_sent_again(
     world.server.faults.slow_seconds = 5.0
     world.api.client = world.api.client.with_options(timeout=0.2, max_retries=0)
     policy = FAST_RETRIES.__class__(max_tries=2, max_seconds=5, base_delay=0.01)
+    world.api.policy = policy
     with pytest.raises(ApiError, match="could not check whether it was created"):
         safe_create(world.api, body(), TAG, Budget(policy))
     assert creates(world) == 1
@@ -91,4 +95,96 @@ def test_when_the_lookup_fails_the_create_is_not_sent_again(
 def test_a_permanent_refusal_is_not_retried(world: World) -> None:
     with pytest.raises(ApiError, match="HTTP 400"):
         safe_create(world.api, {**body(), "temperature": 5}, TAG, Budget(FAST_RETRIES))
+    assert creates(world) == 1
+
+
+def seed_many(world: World, count: int) -> list[str]:
+    """`count` untagged assistants straight into the store, oldest first."""
+    profile = world.server.service.profile
+    ids = [f"asst_seed{i:05d}" for i in range(count)]
+    for index, assistant_id in enumerate(ids):
+        fields = profile.new_fields({"model": "gpt-4o", "name": f"n{index}"})
+        world.server.store.add(assistant_id, 1_700_000_000 + index, fields)
+    return ids
+
+
+class FailCreates(Faults):
+    """Answers every create with a 500 before storing it: a create that may have happened,
+    as far as the client can tell."""
+
+    def decide(self, request: RequestInfo) -> FaultDecision:
+        if request.method == "POST" and request.route == "/v1/assistants":
+            return FaultDecision(fail=True)
+        return super().decide(request)
+
+
+def test_an_incomplete_listing_proves_no_absence_after_an_ambiguous_create(
+    make_world: Callable[..., World],
+) -> None:
+    # The listing cannot get past its first page, so not finding the tag there says
+    # nothing: the change fails, and the create is not sent again (it could be a copy).
+    world = make_world(profile="stuck-cursor", faults=FailCreates())
+    seed_many(world, 250)
+    with pytest.raises(ApiError) as caught:
+        safe_create(world.api, body(), TAG, Budget(FAST_RETRIES))
+    assert caught.value.message.startswith(
+        "create assistant: HTTP 500 [server_error]: The server had an error while processing "
+        "your request.; could not check whether it was created anyway: the list of "
+        "assistants may be incomplete (after 100 assistant(s)"
+    )
+    assert creates(world) == 1
+
+
+class HideOne(httpx2.BaseTransport):
+    """A gateway that answers 403 to every get and delete of one id, as some servers do
+    for an id they do not know."""
+
+    def __init__(self, hidden: str) -> None:
+        self.inner = httpx2.HTTPTransport()
+        self.hidden = hidden
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/" + self.hidden):
+            return httpx2.Response(403, json={"detail": "Forbidden"}, request=request)
+        return self.inner.handle_request(request)
+
+
+def test_a_403_is_not_taken_for_gone_on_an_incomplete_listing(
+    make_world: Callable[..., World],
+) -> None:
+    world = make_world(profile="stuck-cursor")
+    hidden = seed_many(world, 250)[120]  # neither among the oldest nor the newest 100
+    world.api.client = openai.OpenAI(
+        base_url=world.server.base_url,
+        api_key="sk-test",
+        http_client=httpx2.Client(transport=HideOne(hidden)),
+    )
+    with pytest.raises(ApiError) as caught:
+        delete_if_present(world.api, hidden)
+    assert caught.value.message == (
+        f"delete assistant {hidden}: HTTP 403: Forbidden; whether it still exists is unknown: "
+        "the list of assistants may be incomplete (after 100 assistant(s) its next page "
+        "brought nothing new (its `after` cursor does not advance))"
+    )
+    assert hidden in world.server.store
+
+
+class LoseFirstCreateFailLists(Faults):
+    """The first create happens but its answer is lost; every listing then fails (500)."""
+
+    def decide(self, request: RequestInfo) -> FaultDecision:
+        if request.method == "GET":
+            return FaultDecision(fail=True)
+        return super().decide(request)
+
+
+def test_the_tag_look_up_is_retried_by_one_policy_not_two(
+    make_world: Callable[..., World],
+) -> None:
+    # Today's look-up ran the client's listing (3 SDK tries a page) under a budget of its
+    # own (6 tries): 18 requests. One policy: max_tries, here 6.
+    world = make_world(faults=LoseFirstCreateFailLists(lose_answer=nth(*CREATE, 1)))
+    with pytest.raises(ApiError, match="could not check whether it was created anyway"):
+        safe_create(world.api, body(), TAG, Budget(FAST_RETRIES))
+    assert world.server.stats.count("GET", "/v1/assistants") == FAST_RETRIES.max_tries
     assert creates(world) == 1

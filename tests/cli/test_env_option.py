@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistform.api.connect import ServerOptions, connect
+from assistform.api.retry import RetryPolicy
 from assistform.workspace import Workspace
 
 
@@ -120,7 +121,7 @@ def test_server_options_come_from_the_environment(multi_env: Path) -> None:
         project="proj-assistants",
         headers={"X-Team": "support"},
         timeout=60.0,
-        max_retries=4,
+        retry=RetryPolicy(max_tries=5),  # max_retries: 4
     )
     dev = Workspace.discover(multi_env)
     assert dev.server_options(sandbox=False, base_url=None).base_url == "http://localhost:8080/v1"

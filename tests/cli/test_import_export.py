@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 from assistform.adopt import export_assistants, import_assistant
 from assistform.api.client import OpenAIAssistants
 from assistform.api.connect import SANDBOX_DATA
+from assistform.api.retry import RetryPolicy
 from assistform.cli.main import cli
 from assistform.errors import ApiError, PlanError
 from assistform.plan.model import Action, Plan
@@ -240,7 +241,10 @@ def test_a_failed_tag_leaves_spec_and_state_and_the_next_plan_only_restores_it(
     repo: Repo,
 ) -> None:
     assistant_id = repo.create(model="gpt-4o", name="Tutor", metadata={"team": "edu"})
-    failing = OpenAIAssistants(repo.client(faults=Faults(fail_every=2)))  # the modify fails
+    # The modify fails (the second request), and is not tried again.
+    failing = OpenAIAssistants(
+        repo.client(faults=Faults(fail_every=2)), policy=RetryPolicy(max_tries=1)
+    )
     with pytest.raises(ApiError, match="the next apply sets its ownership tag"):
         import_assistant(repo.workspace(), failing, "tutor", assistant_id, force=False)
     assert repo.files() == ["tutor.yaml"]

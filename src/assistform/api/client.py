@@ -7,20 +7,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from assistform.api.live import LiveAssistant, LiveSet
+from assistform.api.retry import Budget, Clock, RetryPolicy
 from assistform.errors import ApiError
 from assistform.limits import LIST_LIMIT_MAX
 from assistform.redact import Redactor, mask_url
 
 if TYPE_CHECKING:
     import openai
+    from openai.pagination import SyncCursorPage
+    from openai.types.beta import Assistant
 
 MESSAGE_MAX = 200
 #: Masks the URLs in a text, and knows no secret of its own.
 _NO_SECRETS = Redactor()
+
+T = TypeVar("T")
 
 
 class AssistantsApi(Protocol):
@@ -39,10 +45,24 @@ class AssistantsApi(Protocol):
 
 
 class OpenAIAssistants:
-    """`AssistantsApi` over `client.beta.assistants`."""
+    """`AssistantsApi` over `client.beta.assistants`.
 
-    def __init__(self, client: openai.OpenAI, redact: Redactor | None = None) -> None:
+    The SDK's own retries are off for every call (whatever `client` was made with);
+    `policy` retries each request instead, once: each page of a listing, a get, an update,
+    a delete. A create is sent once: see `create`.
+    """
+
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        *,
+        policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        redact: Redactor | None = None,
+    ) -> None:
         self.client = client
+        self.policy = policy if policy is not None else RetryPolicy()
+        self.clock = clock if clock is not None else Clock()
         self.requests = 0
         #: Masks this connection's secrets (key, URL credentials, headers) in any text.
         self.redact = Redactor.for_server(client.api_key, self.base_url).including(
@@ -75,87 +95,143 @@ class OpenAIAssistants:
     def list_all(self) -> LiveSet:
         """Every assistant, 100 a page: ceil(N/100) requests, duplicates across pages dropped.
 
+        A listing always ends: with `has_more: false`, with a page shorter than the limit
+        from a server that says nothing of `has_more`, or with a page that brings nothing
+        new. When it cannot be sure it saw everything (a full page, and the next one brings
+        nothing new: a cursor that does not advance), the `LiveSet` says so (`complete`
+        false, `gap`), and the planner refuses to create or delete on the strength of it.
+
         A server that repeats items across pages resolves `after` imprecisely (e.g. by the
         second of `created_at`), and such a server may as well skip items; a skipped
-        assistant would be planned as a create, a duplicate. So when a listing repeats, it
-        is walked once more newest first, whose pages break elsewhere, and anything new it
-        finds is kept. One warning says so.
+        assistant would be planned as a create, a duplicate. So when a listing repeats, or
+        stops short, it is walked once more newest first, whose pages break elsewhere, and
+        anything new it finds is kept. One warning says so.
         """
         live = LiveSet()
         seen: set[str] = set()
-        repeated = self._walk(live, seen, "asc")
-        if repeated:
-            first = len(seen)
-            self._walk(live, seen, "desc")
-            found = len(seen) - first
+        first = self._walk(live, seen, "asc")
+        walks = [first]
+        found = 0
+        if first.repeated or first.gap is not None:
+            known = len(seen)
+            walks.append(self._walk(live, seen, "desc"))
+            found = len(seen) - known
+        if first.repeated:
             warning = (
-                f"the server repeated {repeated} assistant(s) across list pages; "
+                f"the server repeated {first.repeated} assistant(s) across list pages; "
                 "duplicates were dropped (its pagination is unstable)"
             )
             if found:
                 warning += f"; listing again newest first found {found} it had skipped"
             live.warnings.append(warning)
-        self.requests += live.requests
+        if all(walk.gap is not None for walk in walks):
+            live.complete = False
+            live.gap = first.gap
+            live.warnings.append(
+                f"the list of assistants may be incomplete: {first.gap}; assistform saw "
+                f"{len(live.assistants)} assistant(s) and cannot tell whether there are more"
+            )
         return live
 
-    def _walk(self, live: LiveSet, seen: set[str], order: Literal["asc", "desc"]) -> int:
-        """Page through the list in `order`, adding the assistants not `seen` yet; the
-        number of items repeated within this walk."""
+    def _walk(self, live: LiveSet, seen: set[str], order: Literal["asc", "desc"]) -> _Walk:
+        """Page through the list in `order`, adding the assistants not `seen` yet."""
+        walk = _Walk()
         walked: set[str] = set()
-        repeated = 0
-        with self._errors("list assistants"):
-            page = self.client.beta.assistants.list(limit=LIST_LIMIT_MAX, order=order)
+        after: str | None = None
+        while True:
+            page = self._page(live, order, after)
+            fresh = repeats = 0
+            for item in page.data:
+                if item.id in walked:
+                    repeats += 1
+                    continue
+                walked.add(item.id)
+                fresh += 1
+                if item.id not in seen:
+                    seen.add(item.id)
+                    live.assistants.append(LiveAssistant(item.id, _raw(item)))
+            if fresh:
+                walk.repeated += repeats
+            has_more = page.has_more
+            if has_more is False or (has_more is None and len(page.data) < LIST_LIMIT_MAX):
+                return walk
+            if not page.data:
+                if has_more:
+                    walk.gap = "the server said there were more but served an empty page"
+                return walk
+            if not fresh:
+                # A server that ignores `after` would otherwise be paged forever.
+                walk.gap = (
+                    f"after {len(walked)} assistant(s) its next page brought nothing new "
+                    "(its `after` cursor does not advance)"
+                )
+                return walk
+            after = page.data[-1].id
+
+    def _page(
+        self, live: LiveSet, order: Literal["asc", "desc"], after: str | None
+    ) -> SyncCursorPage[Assistant]:
+        query: dict[str, Any] = {"limit": LIST_LIMIT_MAX, "order": order}
+        if after is not None:
+            query["after"] = after
+
+        def send() -> SyncCursorPage[Assistant]:
             live.requests += 1
-            while True:
-                before = len(walked)
-                for item in page.data:
-                    if item.id in walked:
-                        repeated += 1
-                        continue
-                    walked.add(item.id)
-                    if item.id not in seen:
-                        seen.add(item.id)
-                        live.assistants.append(LiveAssistant(item.id, _raw(item)))
-                if not page.has_next_page():
-                    break
-                if len(walked) == before:
-                    # A server that ignores `after` would otherwise be paged forever.
-                    raise ApiError(
-                        f"list assistants: {self.base_url} served a page with nothing new "
-                        "after the last one; its pagination does not advance",
-                        url=self.base_url,
-                    )
-                page = page.get_next_page()
-                live.requests += 1
-        return repeated
+            return self._sdk().beta.assistants.list(**query)
+
+        return self._send("list assistants", send)
 
     def get(self, assistant_id: str) -> LiveAssistant:
-        """One assistant by id (a GET may be retried by the SDK: it changes nothing)."""
-        with self._errors(f"get assistant {assistant_id}"):
-            self.requests += 1
-            found = self.client.beta.assistants.retrieve(assistant_id)
+        """One assistant by id (retried: a GET changes nothing)."""
+        found = self._send(
+            f"get assistant {assistant_id}",
+            lambda: self._sdk().beta.assistants.retrieve(assistant_id),
+        )
         return LiveAssistant(found.id, _raw(found))
 
     def create(self, body: dict[str, Any]) -> LiveAssistant:
-        # No SDK retries: a retried POST whose first answer was lost makes a duplicate.
-        # The caller looks the ownership tag up before it tries again.
-        with self._errors("create assistant"):
-            self.requests += 1
-            created = self.client.with_options(max_retries=0).beta.assistants.create(**body)
+        """Sent once, never retried here: a retried POST whose first answer was lost makes a
+        duplicate. The caller (`apply.creates.safe_create`) looks the ownership tag up
+        before it tries again."""
+        created = self._send(
+            "create assistant",
+            lambda: self._sdk().beta.assistants.create(**body),
+            retry=False,
+        )
         return LiveAssistant(created.id, _raw(created))
 
     def update(self, assistant_id: str, body: dict[str, Any]) -> LiveAssistant:
-        with self._errors(f"update assistant {assistant_id}"):
-            self.requests += 1
-            updated = self.client.with_options(max_retries=0).beta.assistants.update(
-                assistant_id, **body
-            )
+        """Retried: sending the same modify again after a lost answer changes nothing more."""
+        updated = self._send(
+            f"update assistant {assistant_id}",
+            lambda: self._sdk().beta.assistants.update(assistant_id, **body),
+        )
         return LiveAssistant(updated.id, _raw(updated))
 
     def delete(self, assistant_id: str) -> None:
-        with self._errors(f"delete assistant {assistant_id}"):
-            self.requests += 1
-            self.client.with_options(max_retries=0).beta.assistants.delete(assistant_id)
+        """Retried: a delete whose answer was lost meets a 404 (or a 403) when sent again,
+        which the caller takes as done (see `apply.creates.delete_if_present`)."""
+        self._send(
+            f"delete assistant {assistant_id}",
+            lambda: self._sdk().beta.assistants.delete(assistant_id),
+        )
+
+    def _send(self, what: str, request: Callable[[], T], *, retry: bool = True) -> T:
+        """`request()` as one `ApiError`-raising call, under one budget of the policy."""
+
+        def attempt() -> T:
+            with self._errors(what):
+                self.requests += 1
+                return request()
+
+        if not retry:
+            return attempt()
+        return Budget(self.policy, self.clock).call(attempt)
+
+    def _sdk(self) -> openai.OpenAI:
+        # Our policy is the only one: SDK retries under it would multiply the tries (and
+        # retry a create blindly).
+        return self.client.with_options(max_retries=0)
 
     def _errors(self, what: str) -> _ErrorTranslator:
         return _ErrorTranslator(what, self.base_url, self.redact)
@@ -163,6 +239,16 @@ class OpenAIAssistants:
     def errors(self, what: str) -> _ErrorTranslator:
         """For callers of `self.client` itself (the doctor): SDK failures as `ApiError`s."""
         return self._errors(what)
+
+
+@dataclass
+class _Walk:
+    """How one walk through the list went."""
+
+    #: Items served again on a later page that also brought new ones.
+    repeated: int = 0
+    #: Why the walk could not be sure it saw everything (None: it reached the end).
+    gap: str | None = None
 
 
 def _raw(item: Any) -> dict[str, Any]:

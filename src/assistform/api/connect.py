@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from assistform.api.client import OpenAIAssistants
+from assistform.api.retry import RetryPolicy
 from assistform.errors import UsageError
 from assistform.redact import Redactor
 
@@ -29,7 +30,8 @@ class ServerOptions:
     project: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 30.0
-    max_retries: int = 2
+    #: How every request is retried (the SDK's own retries are always off).
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     sandbox_profile: str = "faithful"
     #: The sandbox's data file, relative to the repository root (one per environment).
     sandbox_data: Path = SANDBOX_DATA
@@ -41,10 +43,8 @@ def connect(options: ServerOptions, root: Path) -> OpenAIAssistants:
 
         data = root / options.sandbox_data
         data.parent.mkdir(parents=True, exist_ok=True)
-        client = sandbox_client(
-            data, profile=options.sandbox_profile, max_retries=options.max_retries
-        )
-        return OpenAIAssistants(client)
+        client = sandbox_client(data, profile=options.sandbox_profile, max_retries=0)
+        return OpenAIAssistants(client, policy=options.retry)
     api_key = os.environ.get(options.api_key_env)
     if not api_key:
         raise UsageError(
@@ -63,10 +63,10 @@ def connect(options: ServerOptions, root: Path) -> OpenAIAssistants:
         default_headers=options.headers or None,
         default_query=query or None,
         timeout=options.timeout,
-        max_retries=options.max_retries,
+        max_retries=0,
     )
     redact = Redactor.for_server(api_key, base_url, options.headers)
-    return OpenAIAssistants(client, redact=redact)
+    return OpenAIAssistants(client, policy=options.retry, redact=redact)
 
 
 def _split_query(url: str | None) -> tuple[str | None, dict[str, str]]:

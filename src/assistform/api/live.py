@@ -46,6 +46,11 @@ class LiveSet:
     assistants: list[LiveAssistant] = field(default_factory=list)
     requests: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: False when the listing could not be sure it saw every assistant (a full page and no
+    #: way forward): nothing may be concluded from an assistant's absence then.
+    complete: bool = True
+    #: What it could not see and why, when not `complete`.
+    gap: str | None = None
 
     def by_id(self) -> dict[str, LiveAssistant]:
         return {a.id: a for a in self.assistants}

@@ -101,8 +101,8 @@ def _create(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome
 def _update(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
     assistant_id = _id_of(change)
     body = dict(change.request or {})
-    # A modify is idempotent: sending it again after a lost answer changes nothing more.
-    answer = budget.for_operation().call(lambda: ctx.api.update(assistant_id, body))
+    # The client retries it (a modify sent again after a lost answer changes nothing more).
+    answer = ctx.api.update(assistant_id, body)
     kept = unstored(body, answer)
     return Outcome(
         change,
@@ -122,7 +122,7 @@ def _replace(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcom
     recorded.result()
     notes = _created_notes(created)
     try:
-        delete_if_present(ctx.api, old, budget.for_operation())
+        delete_if_present(ctx.api, old)
     except ApiError as error:
         return Outcome(
             change,
@@ -139,7 +139,7 @@ def _replace(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcom
 
 
 def _delete(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
-    delete_if_present(ctx.api, _id_of(change), budget.for_operation())
+    delete_if_present(ctx.api, _id_of(change))
     if change.forget and Reason.DUPLICATE not in change.reasons:
         return Outcome(change, recorded=ctx.recorder.submit(change.key, None))
     return Outcome(change)

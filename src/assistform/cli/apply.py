@@ -23,11 +23,10 @@ from assistform.api.connect import connect
 from assistform.apply.executor import DEFAULT_PARALLELISM, acting_changes
 from assistform.apply.lock import DEFAULT_WAIT, StateLock
 from assistform.apply.progress import Progress
-from assistform.apply.retry import RetryPolicy
 from assistform.apply.run import ApplySettings, apply_plan, state_for
 from assistform.apply.stale import check_fresh, load_saved_plan
 from assistform.apply.summary import failure_lines, summary_line
-from assistform.cli.options import server_options
+from assistform.cli.options import retry_options, server_options, with_retry
 from assistform.errors import AssistformError, StalePlanError, UsageError
 from assistform.plan.model import Plan
 from assistform.redact import mask_url
@@ -40,7 +39,6 @@ APPROVAL = (
     "  assistform will perform the actions described above.\n"
     "  Only 'yes' will be accepted to approve.\n"
 )
-_DEFAULT_POLICY = RetryPolicy()
 
 
 @click.command()
@@ -64,26 +62,7 @@ _DEFAULT_POLICY = RetryPolicy()
     show_default=True,
     help="Seconds to wait for a state lock held by another run.",
 )
-@click.option(
-    "--max-tries",
-    type=click.IntRange(min=1),
-    default=_DEFAULT_POLICY.max_tries,
-    show_default=True,
-    help="Tries per API call before a change fails.",
-)
-@click.option(
-    "--max-retry-seconds",
-    type=click.FloatRange(min=0),
-    default=_DEFAULT_POLICY.max_seconds,
-    show_default=True,
-    help="Seconds one change may spend retrying.",
-)
-@click.option(
-    "--retry-base-delay",
-    type=click.FloatRange(min=0),
-    default=_DEFAULT_POLICY.base_delay,
-    hidden=True,
-)
+@retry_options
 @click.option(
     "--request-timeout",
     type=click.FloatRange(min=0.01),
@@ -101,9 +80,9 @@ def apply(
     replace: tuple[str, ...],
     color: bool | None,
     lock_timeout: float,
-    max_tries: int,
-    max_retry_seconds: float,
-    retry_base_delay: float,
+    max_tries: int | None,
+    max_retry_seconds: float | None,
+    retry_base_delay: float | None,
     request_timeout: float | None,
 ) -> None:
     """Make the live assistants match the specs (or carry out a saved PLANFILE)."""
@@ -116,14 +95,11 @@ def apply(
         sandbox, env = _where_saved(saved, sandbox, env)
     workspace = Workspace.discover(Path.cwd(), state_path, sandbox=sandbox, env=env)
     server = workspace.server_options(sandbox=sandbox, base_url=base_url)
+    server = with_retry(server, max_tries, max_retry_seconds, retry_base_delay)
     if request_timeout is not None:
         server = dataclasses.replace(server, timeout=request_timeout)
-    settings = ApplySettings(
-        parallelism=parallelism,
-        policy=RetryPolicy(
-            max_tries=max_tries, max_seconds=max_retry_seconds, base_delay=retry_base_delay
-        ),
-    )
+    # One policy: the client retries each request with it, and a create's tries follow it.
+    settings = ApplySettings(parallelism=parallelism, policy=server.retry)
     state_file = workspace.state_file
     # The lock comes first (before the SDK is even imported), so that a second run learns
     # quickly that it has to wait, and no plan is made from a state being written.

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+from assistform.api.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from assistform.api.connect import ServerOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,3 +55,51 @@ def server_options(func: F) -> F:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+def retry_options(func: F) -> F:
+    """--max-tries, --max-retry-seconds, --retry-base-delay: how each request is retried.
+    Unset, the environment's `server.max_retries` and the policy's defaults hold; pass them
+    to `with_retry`."""
+    default = RetryPolicy()
+    decorators = [
+        click.option(
+            "--max-tries",
+            type=click.IntRange(min=1),
+            default=None,
+            help=f"Tries per API request, the first included (default: {default.max_tries}, "
+            "or the environment's server.max_retries + 1).",
+        ),
+        click.option(
+            "--max-retry-seconds",
+            type=click.FloatRange(min=0),
+            default=None,
+            help=f"Seconds one API request may spend retrying (default: {default.max_seconds:g}).",
+        ),
+        click.option(
+            "--retry-base-delay",
+            type=click.FloatRange(min=0),
+            default=None,
+            hidden=True,
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def with_retry(
+    server: ServerOptions,
+    max_tries: int | None,
+    max_retry_seconds: float | None,
+    retry_base_delay: float | None,
+) -> ServerOptions:
+    """`server` with the retry flags that were given laid over its policy."""
+    policy = server.retry
+    if max_tries is not None:
+        policy = dataclasses.replace(policy, max_tries=max_tries)
+    if max_retry_seconds is not None:
+        policy = dataclasses.replace(policy, max_seconds=max_retry_seconds)
+    if retry_base_delay is not None:
+        policy = dataclasses.replace(policy, base_delay=retry_base_delay)
+    return dataclasses.replace(server, retry=policy)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from assistform.api.connect import connect
-from assistform.cli.options import server_options
+from assistform.cli.options import retry_options, server_options, with_retry
 from assistform.errors import AssistformError, UsageError
 from assistform.render import render
 from assistform.workspace import Workspace
@@ -25,6 +25,7 @@ from assistform.workspace import Workspace
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Save the plan.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 1 error, 2 changes.")
 @click.option("--color/--no-color", default=None, help="Colour the text output.")
+@retry_options
 def plan(
     env: str | None,
     sandbox: bool,
@@ -37,11 +38,15 @@ def plan(
     out: Path | None,
     detailed_exitcode: bool,
     color: bool | None,
+    max_tries: int | None,
+    max_retry_seconds: float | None,
+    retry_base_delay: float | None,
 ) -> None:
     """Show what apply would change, without changing anything."""
     try:
         workspace = Workspace.discover(Path.cwd(), state_path, sandbox=sandbox, env=env)
         server = workspace.server_options(sandbox=sandbox, base_url=base_url)
+        server = with_retry(server, max_tries, max_retry_seconds, retry_base_delay)
         api = None if no_refresh else connect(server, workspace.root)
         result = workspace.plan(api, targets=targets, replace=replace)
     except UsageError as exc:

@@ -14,7 +14,15 @@ import click
 from assistform.errors import AssistformError
 
 #: Kept literal so `--help` does not import the sandbox; a test checks it against PROFILES.
-PROFILE_NAMES = ("faithful", "lenient", "contrary", "merges-metadata", "ignores-falsy")
+PROFILE_NAMES = (
+    "faithful",
+    "lenient",
+    "contrary",
+    "merges-metadata",
+    "ignores-falsy",
+    "thin-list",
+    "stuck-cursor",
+)
 
 
 @click.group()
@@ -47,7 +55,8 @@ def sandbox() -> None:
         "faithful: like OpenAI. lenient: like third-party self-hosted servers. "
         "contrary: every value the server fills differs from OpenAI's. "
         "merges-metadata, ignores-falsy: like faithful, but a modify merges metadata, or "
-        'ignores falsy values (0, "", [], {}, null).'
+        'ignores falsy values (0, "", [], {}, null). '
+        "thin-list: a list body of data alone. stuck-cursor: that, and `after` ignored."
     ),
 )
 @click.option(

@@ -78,7 +78,7 @@ def rebuild_command(
             declared=declared,
         )
         written = state_file.save(result.state)
-    for warning in result.warnings:
+    for warning in [*live.warnings, *result.warnings]:
         click.echo(f"warning: {warning}", err=True)
     for key, assistant in result.recorded:
         click.echo(f"recorded {key} -> {assistant.label}")

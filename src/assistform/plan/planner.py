@@ -27,6 +27,7 @@ from assistform.ownership import OwnershipTag, env_label, rebuild_command, with_
 from assistform.plan.desired import DesiredAssistant
 from assistform.plan.expected import Comparison, compare
 from assistform.plan.fielddiff import field_changes, to_field_changes
+from assistform.plan.incomplete import refuse_on_incomplete_listing
 from assistform.plan.model import Action, LiveRef, Plan, Reason, ResourceChange, StateRef
 from assistform.spec.model import Lifecycle
 from assistform.state import ResourceState, State
@@ -89,6 +90,7 @@ def make_plan(
         if not any(fnmatch.fnmatchcase(k, pattern) for k in replaced):
             warnings.append(f"--replace {pattern} matches no assistant there is to replace")
     _refuse_destroying_protected(changes, wanted, state)
+    refuse_on_incomplete_listing(changes, live)
     unobserved = sum(1 for c in changes if Reason.OBSERVED in c.reasons)
     if unobserved:
         warnings.append(

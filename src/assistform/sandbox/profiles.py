@@ -25,6 +25,16 @@ assistform at; every way it differs from `faithful` is a method or attribute of
 Servers that break the contract on modify, each like `faithful` but for one fault (see
 their classes): `merges-metadata` merges `metadata` instead of replacing it, and
 `ignores-falsy` silently ignores falsy values (`0`, `""`, `[]`, `{}`, `null`).
+
+Two more profiles are `faithful` in every way but their list, as self-hosted servers are
+(each a subclass just below the others, so the rest of the sandbox never asks):
+
+- `thin-list` (`ThinListProfile`): the list body is only `{"data": [...]}`: no `object`,
+  `has_more`, `first_id` or `last_id`. `after` and `before` work, so a client learns the
+  end of the list only from a page shorter than its limit (or an empty one).
+- `stuck-cursor` (`StuckCursorProfile`): the same thin body, and `after` and `before` are
+  ignored: every page is the first page. A client cannot see past the first `limit`
+  assistants, and must neither page forever nor take what it saw for everything.
 """
 
 from __future__ import annotations
@@ -86,6 +96,8 @@ class Profile:
     requires_beta_header: ClassVar[bool] = True
     #: Whether `after=X` serves X again when its successor shares X's second.
     repeats_cursor_within_second: ClassVar[bool] = False
+    #: Whether the list's `after` and `before` are ignored (every page is the first).
+    ignores_list_cursors: ClassVar[bool] = False
     extra_headers: ClassVar[Mapping[str, str]] = {}
 
     _STATUS: ClassVar[Mapping[Problem, int]] = {
@@ -121,6 +133,15 @@ class Profile:
         return {
             name: header[name] if name in header else fields.get(name)
             for name in defaults.OBJECT_FIELDS
+        }
+
+    def list_body(self, data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+        return {
+            "object": "list",
+            "data": data,
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None,
+            "has_more": has_more,
         }
 
     def status_of(self, problem: Problem) -> int:
@@ -354,12 +375,30 @@ class IgnoresFalsyProfile(Profile):
         return super().modified_fields(current, {k: v for k, v in body.items() if v})
 
 
+class ThinListProfile(Profile):
+    """A list body of `{"data": [...]}` alone; cursors work (see the module docstring)."""
+
+    name: ClassVar[str] = "thin-list"
+
+    def list_body(self, data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+        return {"data": data}
+
+
+class StuckCursorProfile(ThinListProfile):
+    """A thin list body whose `after`/`before` are ignored (see the module docstring)."""
+
+    name: ClassVar[str] = "stuck-cursor"
+    ignores_list_cursors: ClassVar[bool] = True
+
+
 PROFILES: Final[Mapping[str, type[Profile]]] = {
     Profile.name: Profile,
     LenientProfile.name: LenientProfile,
     ContraryProfile.name: ContraryProfile,
     MergesMetadataProfile.name: MergesMetadataProfile,
     IgnoresFalsyProfile.name: IgnoresFalsyProfile,
+    ThinListProfile.name: ThinListProfile,
+    StuckCursorProfile.name: StuckCursorProfile,
 }
 
 

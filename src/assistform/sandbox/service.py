@@ -224,24 +224,17 @@ class AssistantsService:
             raise _Refusal(
                 Failure.invalid(parsed, location="query", input=query.get(str(parsed.path[0])))
             )
+        cursors = not self.profile.ignores_list_cursors
         page = paginate(
             self.store.ordered(),
             limit=parsed.limit,
             descending=parsed.descending,
-            after=self._cursor(parsed, "after"),
-            before=self._cursor(parsed, "before"),
+            after=self._cursor(parsed, "after") if cursors else None,
+            before=self._cursor(parsed, "before") if cursors else None,
             repeat_cursor_within_second=self.profile.repeats_cursor_within_second,
         )
         data = [self.profile.render(r) for r in page.items]
-        return self._ok(
-            {
-                "object": "list",
-                "data": data,
-                "first_id": data[0]["id"] if data else None,
-                "last_id": data[-1]["id"] if data else None,
-                "has_more": page.has_more,
-            }
-        )
+        return self._ok(self.profile.list_body(data, page.has_more))
 
     def _cursor(self, query: ListQuery, name: str) -> tuple[float, int] | None:
         assistant_id: str | None = getattr(query, name)

@@ -4,21 +4,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistform.apply.retry import Budget, Clock, RetryPolicy
+from assistform.api.retry import Budget, RetryPolicy, policy_for_retries
 from assistform.errors import ApiError
 
-
-class FakeClock(Clock):
-    """Time that moves only when slept; draws always `draw`."""
-
-    def __init__(self, draw: float = 0.5) -> None:
-        self.t = 100.0
-        self.slept: list[float] = []
-        super().__init__(now=lambda: self.t, sleep=self._sleep, draw=lambda: draw)
-
-    def _sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.t += seconds
+from .conftest import FakeClock
 
 
 def transient(retry_after: float | None = None) -> ApiError:
@@ -115,3 +104,8 @@ def test_operations_of_one_change_share_its_deadline_but_not_its_tries() -> None
         second.call(lambda: (_ for _ in ()).throw(transient(retry_after=3.0)))
     # 3 s were spent by the first operation: the second may not wait another 3.
     assert clock.slept == [3.0]
+
+
+def test_max_retries_of_the_config_are_tries_after_the_first() -> None:
+    assert policy_for_retries(0).max_tries == 1
+    assert policy_for_retries(4) == RetryPolicy(max_tries=5)
