@@ -98,7 +98,7 @@ def rebuild(
 
 
 def _applied(assistant: LiveAssistant) -> dict[str, Any]:
-    config = assistant.config
+    config = dict(assistant.config)  # a copy: the live assistant is what the server holds
     for name in STATE_ONLY_FIELDS:
         config[name] = None
     return config
