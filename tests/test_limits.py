@@ -10,8 +10,8 @@ member of a union picked by its `type`). Then:
   a known one, equal to its constant in `assistform.limits`;
 - and each constant is enforced by `AssistantSpec`: valid at the limit, refused past it.
 
-The spec lives beside the repository, at `<repo parent>/shared/openai-openapi/openapi.yaml`;
-without it these tests are skipped.
+They read the part of the spec carried in the repository (`tests/official_spec.py`), so they
+run in every CI; `tests/test_official_spec.py` keeps it equal to the full spec.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 import pytest
@@ -30,16 +29,8 @@ from assistform import limits, ownership
 from assistform.spec import model
 from assistform.spec.jsonschema import spec_json_schema
 from assistform.spec.model import AssistantSpec
+from official_spec import openapi
 
-
-def _repo_root() -> Path:
-    for folder in Path(__file__).resolve().parents:
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    raise AssertionError("no pyproject.toml above the tests")
-
-
-SPEC_PATH = _repo_root().parent / "shared" / "openai-openapi" / "openapi.yaml"
 NUMERIC_KEYWORDS = (
     "maxLength",
     "minLength",
@@ -122,24 +113,9 @@ def walk(document: dict[str, Any], schema: dict[str, Any]) -> Walk:
     return found
 
 
-def _load_spec() -> dict[str, Any]:
-    import yaml  # PyYAML comes with pre-commit; libyaml reads the 3 MB spec in a second
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with SPEC_PATH.open("rb") as handle:
-        document = yaml.load(handle, Loader=loader)
-    assert isinstance(document, dict)
-    return document
-
-
 @pytest.fixture(scope="module")
 def theirs() -> Walk:
-    if not SPEC_PATH.is_file():
-        pytest.skip(
-            f"OpenAI OpenAPI spec not found at {SPEC_PATH} "
-            "(expected shared/openai-openapi/openapi.yaml beside the repository)"
-        )
-    document = _load_spec()
+    document = openapi()
     return walk(document, document["components"]["schemas"]["CreateAssistantRequest"])
 
 

@@ -188,3 +188,51 @@ def test_git_commit_is_refused_for_a_broken_spec_and_accepted_once_fixed(
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert "Passed" in accepted.stderr
     assert git("log", "--format=%s", cwd=installed, env=env) == "add a good spec"
+
+
+def test_a_commit_of_only_assistform_yaml_checks_every_spec(
+    installed: Path, hook_repo: HookRepo
+) -> None:
+    env = hook_repo.env
+    (installed / "assistants" / "tutor.yaml").write_text(GOOD)
+    assert commit(installed, "add a spec", env).returncode == 0
+    config = installed / "assistform.yaml"
+    config.write_text("policy:\n  allowed_models: [gpt-4.1*]\n")
+
+    refused = commit(installed, "allow only gpt-4.1", env)
+
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert (
+        "assistants/tutor.yaml:1:8: error: model 'gpt-4o' is not allowed; "
+        "allowed: gpt-4.1* (policy allowed_models)"
+    ) in refused.stderr.splitlines(), refused.stderr
+    config.write_text("policy:\n  allowed_models: [gpt-4*]\n")
+    accepted = commit(installed, "allow gpt-4o", env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "Passed" in accepted.stderr
+
+
+def test_a_commit_of_only_an_instructions_file_outside_assistants_checks_the_specs(
+    installed: Path, hook_repo: HookRepo
+) -> None:
+    env = hook_repo.env
+    prompt = installed / "prompts" / "helper.md"
+    prompt.parent.mkdir()
+    prompt.write_text("Be helpful.\n")
+    (installed / "assistants" / "helper.yaml").write_text(
+        "model: gpt-4o\ninstructions_file: ../prompts/helper.md\n"
+    )
+    assert commit(installed, "add a spec with its prompt", env).returncode == 0
+    prompt.write_text("x" * 256_001)
+
+    refused = commit(installed, "a prompt too long", env)
+
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert (
+        "assistants/helper.yaml:2:20: error: instructions_file '../prompts/helper.md' is "
+        "256,001 characters long; the limit is 256,000"
+    ) in refused.stderr.splitlines(), refused.stderr
+    prompt.write_text("Be brief.\n")
+    accepted = commit(installed, "a shorter prompt", env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "Passed" in accepted.stderr

@@ -1,8 +1,8 @@
 """The Responses rendering, as a table: spec text in, request and unmapped fields out.
 
 Every output, and the rendering of every example under `assistants/`, is validated against
-`CreateResponse` of OpenAI's OpenAPI spec, found beside the repository
-(`<repo>/../shared/openai-openapi/openapi.yaml`); those checks skip when it is absent.
+`CreateResponse` of OpenAI's OpenAPI spec, as carried in the repository
+(`tests/official_spec.py`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from assistform.responses import to_responses
 from assistform.spec.load import load_specs
 from assistform.spec.model import AssistantSpec
 from assistform.spec.yamlsource import parse_yaml
+from official_spec import openapi
 
 REPO = Path(__file__).resolve().parents[1]
-OPENAPI = REPO.parent / "shared" / "openai-openapi" / "openapi.yaml"
 
 FUNCTION = {
     "type": "object",
@@ -30,16 +30,11 @@ FUNCTION = {
 @pytest.fixture(scope="module")
 def create_response() -> Any:
     """A validator of `CreateResponse` and everything it references."""
-    if not OPENAPI.is_file():
-        pytest.skip(f"OpenAI's OpenAPI spec is not at {OPENAPI}")
-    yaml = pytest.importorskip("yaml")
     from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
-    with OPENAPI.open(encoding="utf-8") as handle:
-        document = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    resource = Resource.from_contents(document, default_specification=DRAFT202012)
+    resource = Resource.from_contents(openapi(), default_specification=DRAFT202012)
     registry = Registry().with_resource("urn:openapi", resource)
     return Draft202012Validator(
         {"$ref": "urn:openapi#/components/schemas/CreateResponse"}, registry=registry

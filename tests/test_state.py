@@ -210,6 +210,131 @@ def test_an_entry_written_after_a_torn_line_is_not_lost(state_file: StateFile) -
     assert state_file.load().resources == {"bot": resource("asst_1")}
 
 
+def test_a_complete_last_entry_without_its_newline_is_kept_by_the_next_write(
+    state_file: StateFile,
+) -> None:
+    base = state_file.save(State())
+    state_file.journal(base, "bot", resource("asst_1"))
+    whole = state_file.journal_path.read_bytes()
+    state_file.journal_path.write_bytes(whole[:-1])  # killed just before the newline
+    assert state_file.load().resources == {"bot": resource("asst_1")}
+    state_file.journal(state_file.load(), "two", resource("asst_2"))
+    loaded = state_file.load()
+    assert loaded.resources == {"bot": resource("asst_1"), "two": resource("asst_2")}
+    assert loaded.serial == base.serial + 2
+
+
+def test_the_next_write_cuts_a_torn_line_off_so_none_stands_before_a_whole_one(
+    state_file: StateFile,
+) -> None:
+    base = state_file.save(State())
+    state = state_file.journal(base, "bot", resource("asst_1"))
+    with state_file.journal_path.open("ab") as journal:
+        journal.write(b'{"key": "half", "lineage": "')  # killed mid-write
+    state_file.journal(state, "two", resource("asst_2"))
+    lines = state_file.journal_path.read_bytes().split(b"\n")
+    assert lines[-1] == b"" and all(json.loads(line) for line in lines[:-1])
+    assert set(state_file.load().resources) == {"bot", "two"}
+
+
+GOOD = b'{"key": "bot", "lineage": "L", "resource": null, "serial": 2}'
+
+MALFORMED = {
+    "not JSON": b"<<<<<<< HEAD",
+    "a torn line left in the middle": b'{"key": "half", "lineage": "',
+    "not an object": b"[1, 2]",
+    "no key": b'{"lineage": "L", "resource": null, "serial": 2}',
+    "a resource without an id": b'{"key": "k", "lineage": "L", "resource": {}, "serial": 2}',
+    "a serial that is no count": b'{"key": "k", "lineage": "L", "resource": null, "serial": "2"}',
+}
+
+
+@pytest.mark.parametrize("line", MALFORMED.values(), ids=MALFORMED.keys())
+@pytest.mark.parametrize("where", ["first", "last with its newline"])
+def test_a_malformed_line_that_is_not_a_torn_tail_is_an_error_naming_it(
+    state_file: StateFile, line: bytes, where: str
+) -> None:
+    state_file.save(State(lineage="L", serial=0), bump=False)
+    lines = [line, GOOD] if where == "first" else [GOOD.replace(b": 2", b": 1"), line]
+    state_file.journal_path.write_bytes(b"\n".join(lines) + b"\n")
+    number = 1 if where == "first" else 2
+    with pytest.raises(StateError) as raised:
+        state_file.load()
+    message = str(raised.value)
+    assert f"{state_file.journal_path} line {number} is not a journal entry" in message
+    assert "\n" not in message
+
+
+def test_a_line_an_older_version_tore_and_then_ended_is_still_tolerated(
+    state_file: StateFile,
+) -> None:
+    """Before serials, the next write ended a torn line with a newline and went on: such a
+    journal (entries without a serial after the torn line) replays as it always did."""
+    state_file.save(State(lineage="L", serial=3), bump=False)
+    state_file.journal_path.write_bytes(
+        b'{"key": "half", "lineage": "\n'
+        b'{"key": "bot", "lineage": "L", "resource": null}\n'
+        b'{"key": "bot", "lineage": "L", "resource": {"id": "asst_1", "applied": {}}}\n'
+    )
+    loaded = state_file.load()
+    assert loaded.serial == 5
+    assert loaded.resources == {"bot": ResourceState(id="asst_1", applied={})}
+
+
+class Killed(BaseException):
+    """A kill, where the test puts one."""
+
+
+def test_a_kill_between_writing_the_state_and_removing_the_journal_counts_nothing_twice(
+    state_file: StateFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = state_file.save(State().with_resource("old", resource("asst_old")))
+    state = state_file.journal(base, "bot", resource("asst_1"))
+    state = state_file.journal(state, "old", None)
+    unlink = Path.unlink
+
+    def killed_before_removing_the_journal(path: Path, missing_ok: bool = False) -> None:
+        if path == state_file.journal_path and path.exists():
+            raise Killed
+        unlink(path, missing_ok=missing_ok)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "unlink", killed_before_removing_the_journal)
+        with pytest.raises(Killed):
+            state_file.save(state, bump=False)  # the compaction at the end of an apply
+    assert state_file.journal_path.exists(), "the crash left the journal behind"
+    assert json.loads(state_file.path.read_text())["serial"] == base.serial + 2
+    loaded = state_file.load()
+    assert loaded == state
+    assert (loaded.serial, loaded.resources) == (base.serial + 2, {"bot": resource("asst_1")})
+    # The run after the crash goes on journaling from there; nothing is counted twice.
+    after = state_file.journal(loaded, "two", resource("asst_2"))
+    assert state_file.load() == after
+    assert after.serial == base.serial + 3
+
+
+def test_journal_lines_without_a_serial_replay_one_write_each(state_file: StateFile) -> None:
+    state_file.save(State(lineage="L", serial=4), bump=False)
+    state_file.journal_path.write_bytes(
+        b'{"key": "a", "lineage": "L", "resource": {"id": "asst_1", "applied": {}}}\n'
+        b'{"key": "b", "lineage": "L", "resource": {"id": "asst_2", "applied": {}}}\n'
+    )
+    loaded = state_file.load()
+    assert loaded.serial == 6
+    assert set(loaded.resources) == {"a", "b"}
+
+
+def test_a_journal_that_does_not_continue_the_state_file_is_refused(
+    state_file: StateFile,
+) -> None:
+    """Entries from serial 8 on cannot extend a file at serial 5: the file was replaced."""
+    state_file.save(State(lineage="L", serial=5), bump=False)
+    journaled = state_file.journal(State(lineage="L", serial=7), "bot", resource("asst_1"))
+    assert journaled.serial == 8
+    with pytest.raises(StateError, match=r"line 1 continues serial 7 but .* is at serial 5"):
+        state_file.load()
+
+
 def test_a_journal_of_another_lineage_is_refused(state_file: StateFile) -> None:
     state_file.save(State(lineage="mine"))
     state_file.journal(State(lineage="theirs"), "bot", resource("asst_1"))

@@ -7,17 +7,32 @@ a file we cannot read is an error, never a silent reset to empty.
 During an apply each finished change is appended to a journal beside the state (one fsynced
 JSON line), instead of rewriting the whole file a thousand times; the apply compacts the
 journal into the state when it ends. A run killed at any moment leaves state + journal, and
-`load` replays the journal, so nothing that reached the server is forgotten. Each journal
-entry counts as one write: the serial seen by `load` is the file's serial plus the entries.
+`load` replays the journal, so nothing that reached the server is forgotten.
+
+The journal never lies, so replaying it is exact:
+- Each entry counts as one write and records the serial it produced. Replay applies only
+  the entries beyond the file's serial: a run killed after `save` wrote the compacted state
+  but before it removed the journal counts nothing twice (else a saved plan made afterwards
+  would be refused as stale). Entries written before serials were recorded count one each.
+- The only line a kill can tear is the last one, cut short without its newline: `load`
+  ignores it (its change is found again by the assistant's ownership tag). The next
+  `journal_many` cuts such a tail off before it appends (a complete last entry that only
+  lacks its newline is ended instead), so every line before the last is a whole entry, and
+  any other line that is not is an error naming the file and line, never skipped.
+  Journals of older versions ended a torn line with a newline instead: a bad line directly
+  followed by an entry without a serial (only those versions wrote them) is still
+  tolerated as torn.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +101,21 @@ class StateFile:
     def load(self) -> State:
         """The state as of the last write, the journal of an interrupted apply included."""
         state = self._load_file()
-        for key, resource in self._journal_entries(state.lineage):
-            state = state.with_resource(key, resource)
-            state.serial += 1
+        for entry in self._journal_entries(state.lineage):
+            if entry.serial is None:  # written before serials were recorded
+                serial = state.serial + 1
+            elif entry.serial <= state.serial:
+                continue  # already folded into the file (killed before the journal went)
+            elif entry.serial == state.serial + 1:
+                serial = entry.serial
+            else:
+                raise StateError(
+                    f"{self.journal_path} line {entry.line} continues serial {entry.serial - 1}"
+                    f" but {self.path} is at serial {state.serial} (was the state file "
+                    "replaced?); restore it from git or run `assistform state rebuild`"
+                )
+            state = state.with_resource(entry.key, entry.resource)
+            state.serial = serial
         return state
 
     def _load_file(self) -> State:
@@ -154,16 +181,12 @@ class StateFile:
         """Record finished changes durably with one write and one fsync (a group commit:
         parallel changes share the fsync, the slowest step on a busy disk)."""
         data = b"".join(
-            (json.dumps(_entry(state.lineage, key, resource), sort_keys=True) + "\n").encode()
-            for key, resource in entries
+            _line(state.lineage, state.serial + i, key, resource)
+            for i, (key, resource) in enumerate(entries, start=1)
         )
         fd = os.open(self.journal_path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         try:
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                # A line torn by a kill: end it, or this entry would be glued onto it and
-                # skipped with it on replay.
-                data = b"\n" + data
+            data = _end_torn_tail(fd) + data
             while data:
                 data = data[os.write(fd, data) :]
             os.fsync(fd)
@@ -179,31 +202,115 @@ class StateFile:
             update={"resources": resources, "serial": state.serial + len(entries)}
         )
 
-    def _journal_entries(self, lineage: str) -> list[tuple[str, ResourceState | None]]:
+    def _journal_entries(self, lineage: str) -> list[_Entry]:
         if not self.journal_path.exists():
             return []
-        entries: list[tuple[str, ResourceState | None]] = []
-        for line in self.journal_path.read_bytes().splitlines():
+        data = self.journal_path.read_bytes()
+        lines = data.split(b"\n")
+        # A kill mid-write can only cut the last line short (before its newline); that one
+        # is ignored. Any other line must be a whole entry (see the module docstring).
+        torn_tail = lines.pop()
+        entries: list[_Entry] = []
+        for number, line in enumerate(lines, start=1):
             try:
-                entry = json.loads(line)
-                resource = entry["resource"]
-                parsed = None if resource is None else ResourceState.model_validate(resource)
-            except (ValueError, KeyError, TypeError, ValidationError):
-                # A line cut short by a kill mid-write is the only line that can be torn:
-                # the change it describes is found again by its ownership tag.
-                continue
-            if entry.get("lineage") != lineage:
+                entries.append(_parse(line, number))
+            except _BadLine as exc:
+                if not _legacy_torn(lines, number):
+                    raise StateError(
+                        f"{self.journal_path} line {number} is not a journal entry ({exc}): "
+                        "restore the journal, or remove it and run `assistform state rebuild`"
+                    ) from None
+        if torn_tail:
+            with contextlib.suppress(_BadLine):  # a complete entry that only lacks its newline
+                entries.append(_parse(torn_tail, len(lines) + 1))
+        for entry in entries:
+            if entry.lineage != lineage:
                 raise StateError(f"{self.journal_path} belongs to another state (lineage differs)")
-            entries.append((str(entry["key"]), parsed))
         return entries
 
 
-def _entry(lineage: str, key: str, resource: ResourceState | None) -> dict[str, Any]:
-    return {
+@dataclass(frozen=True)
+class _Entry:
+    line: int
+    lineage: str
+    key: str
+    resource: ResourceState | None
+    #: The serial of the state once this entry is applied; None in journals of older versions.
+    serial: int | None
+
+
+class _BadLine(ValueError):
+    pass
+
+
+def _parse(line: bytes, number: int) -> _Entry:
+    try:
+        entry = json.loads(line)
+        if not isinstance(entry, dict):
+            raise _BadLine("not a JSON object")
+        resource = entry["resource"]
+        parsed = None if resource is None else ResourceState.model_validate(resource)
+        key, lineage, serial = entry["key"], entry["lineage"], entry.get("serial")
+    except _BadLine:
+        raise
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _BadLine(f"resource {where}: {first['msg']}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _BadLine(f"not JSON: {exc}") from None
+    except KeyError as exc:
+        raise _BadLine(f"no {exc}") from None
+    except TypeError as exc:
+        raise _BadLine(str(exc)) from None
+    if not isinstance(key, str) or not isinstance(lineage, str):
+        raise _BadLine("key and lineage must be strings")
+    if serial is not None and (type(serial) is not int or serial < 1):
+        raise _BadLine(f"serial {serial!r} is not a positive integer")
+    return _Entry(number, lineage, key, parsed, serial)
+
+
+def _legacy_torn(lines: list[bytes], number: int) -> bool:
+    """Whether bad line `number` is a torn line that an older assistform ended with a
+    newline: those versions alone wrote entries without a serial, and ended a torn line
+    (instead of cutting it off) before appending the next one."""
+    if number >= len(lines):
+        return False
+    try:
+        following = _parse(lines[number], number + 1)
+    except _BadLine:
+        return False
+    return following.serial is None
+
+
+def _end_torn_tail(fd: int) -> bytes:
+    """Make the journal open at `fd` end with a whole line; return what to write first.
+
+    A tail without its newline is a write cut short by a kill. A complete entry there only
+    lacks its newline (returned, to be written first); anything else is cut off, so that no
+    torn line ever stands before a whole one.
+    """
+    size = os.fstat(fd).st_size
+    if not size or os.pread(fd, 1, size - 1) == b"\n":
+        return b""
+    data = os.pread(fd, size, 0)
+    start = data.rfind(b"\n") + 1
+    try:
+        _parse(data[start:], 0)
+    except _BadLine:
+        os.ftruncate(fd, start)
+        return b""
+    return b"\n"
+
+
+def _line(lineage: str, serial: int, key: str, resource: ResourceState | None) -> bytes:
+    entry = {
         "lineage": lineage,
+        "serial": serial,
         "key": key,
         "resource": None if resource is None else resource.model_dump(mode="json"),
     }
+    return (json.dumps(entry, sort_keys=True) + "\n").encode()
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from assistform.api.live import LiveAssistant, LiveSet
 from assistform.apply.rebuild import choose_lineage, rebuild
 from assistform.errors import PlanError, UsageError
+from assistform.normalize import normalize
 
 L1, L2 = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
 
@@ -121,3 +123,19 @@ def test_older_tags_alone_are_not_a_lineage_to_guess() -> None:
     with pytest.raises(UsageError) as raised:
         choose_lineage(live(("asst_1", f"a@{L1}")), None, None, "prod", sandbox=True)
     assert f"`assistform state rebuild --env prod --sandbox --lineage {L1}`" in raised.value.message
+
+
+def test_rebuilding_leaves_the_live_assistants_as_read() -> None:
+    """The live set is what the server holds, read once and shared by the whole run: the
+    state's "unknown" reasoning_effort must not be written into it."""
+    listed = live(("asst_1", f"a@{L1}@"))
+    [assistant] = listed.assistants
+    assistant.raw["reasoning_effort"] = "high"  # a server that returns it
+    read = copy.deepcopy(assistant.config)
+    assert read["reasoning_effort"] == "high"
+
+    state = rebuild(listed, L1, serial=0).state
+
+    assert state.resources["a"].applied["reasoning_effort"] is None
+    assert assistant.config == read
+    assert assistant.config == normalize(assistant.raw)

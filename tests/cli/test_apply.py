@@ -3,6 +3,7 @@ and a run killed at any moment is finished by the next one, with never a second 
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import threading
@@ -14,6 +15,7 @@ import pytest
 
 from assistform.cli import apply as apply_command
 from assistform.sandbox import Faults, RequestInfo, SandboxServer
+from assistform.state import State
 
 from .applyrepo import FAST, Repo, repo_factory
 
@@ -152,6 +154,74 @@ def test_a_stale_saved_plan_is_refused_and_nothing_changes(repo: Repo) -> None:
         "Nothing was changed; make a new plan\n"
     )
     assert ({x.id: x.raw for x in repo.live()}, repo.state()) == before
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_a_stale_saved_plan_leaves_an_empty_state_file_byte_identical(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """An empty state file takes on the lineage of a plan that adopts; a stale one must not
+    have rewritten it before saying that nothing was changed."""
+    repo.write("a")
+    assert repo.run("apply", "--auto-approve", *FAST).exit_code == 0
+    state_dir = repo.workspace.state_file.path.parent
+    for path in state_dir.iterdir():
+        path.unlink()
+    repo.workspace.state_file.save(State(lineage="0f0f0f0f-empty-state"), bump=False)
+    plan_file = tmp_path / "plan.json"
+    assert repo.run("plan", "--out", str(plan_file)).exit_code == 0
+    [live] = repo.live()
+    repo.api.update(live.id, {"name": "changed by hand"})
+    before = files_of(state_dir)
+
+    result = repo.run("apply", str(plan_file), *FAST)
+
+    assert result.exit_code == 1
+    assert f"a: {live.id} was changed. Nothing was changed" in result.stderr
+    assert files_of(state_dir) == before, "no byte written, no backup, no journal"
+
+
+class Killed(BaseException):
+    """A kill, where the test puts one."""
+
+
+def test_a_kill_between_saving_the_state_and_removing_the_journal_counts_nothing_twice(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.write("a")
+    repo.write("b")
+    state_file = repo.workspace.state_file
+    unlink = Path.unlink
+
+    def killed_before_removing_the_journal(path: Path, missing_ok: bool = False) -> None:
+        if path == state_file.journal_path and path.exists():
+            raise Killed
+        unlink(path, missing_ok=missing_ok)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "unlink", killed_before_removing_the_journal)
+        with pytest.raises(Killed):
+            repo.run("apply", "--auto-approve", *FAST)
+    assert state_file.journal_path.exists(), "killed after the state, before the journal went"
+    on_file = json.loads(state_file.path.read_text(encoding="utf-8"))
+    assert on_file["serial"] == 2, "the compacted state: two creates"
+    state = repo.state()
+    assert state.serial == 2
+    assert {k: r.id for k, r in state.resources.items()} == {
+        k: r["id"] for k, r in on_file["resources"].items()
+    }
+    # A plan made now (here, or from the state file as committed) applies.
+    repo.write("a", description="new")
+    plan_file = tmp_path / "plan.json"
+    assert repo.run("plan", "--out", str(plan_file)).exit_code == 0
+    assert json.loads(plan_file.read_text(encoding="utf-8"))["state"]["serial"] == 2
+    result = repo.run("apply", str(plan_file), *FAST)
+    assert result.exit_code == 0, result.output
+    assert repo.state().serial == 3
+    repo.assert_converged(["a", "b"])
 
 
 def test_an_applied_plan_cannot_be_applied_twice(repo: Repo, tmp_path: Path) -> None:

@@ -517,15 +517,53 @@ ACCEPTED: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
         {"tool_resources": {"code_interpreter": {"file_ids": []}}},
     ),
     (
+        # What the service returned (see sandbox/defaults.py rules 9 and 10).
         "file-search-defaults",
         _create(tools=[{"type": "file_search"}]),
         {
             "tools": [
                 {
                     "type": "file_search",
-                    "file_search": {"ranking_options": {"ranker": "auto", "score_threshold": 0.0}},
+                    "file_search": {
+                        "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0}
+                    },
                 }
-            ]
+            ],
+            "tool_resources": {"file_search": {"vector_store_ids": []}},
+        },
+    ),
+    (
+        "code-interpreter-tool-gets-its-resource",
+        _create(tools=[{"type": "code_interpreter"}]),
+        {
+            "tools": [{"type": "code_interpreter"}],
+            "tool_resources": {"code_interpreter": {"file_ids": []}},
+        },
+    ),
+    (
+        "a-resource-sent-is-kept",
+        _create(
+            tools=[{"type": "code_interpreter"}, {"type": "file_search"}],
+            tool_resources={"file_search": {"vector_store_ids": ["vs_abc"]}},
+        ),
+        {
+            "tool_resources": {
+                "code_interpreter": {"file_ids": []},
+                "file_search": {"vector_store_ids": ["vs_abc"]},
+            },
+        },
+    ),
+    (
+        "ranker-auto-sent-is-echoed",
+        _ranking(ranker="auto", score_threshold=0.5),
+        {
+            "tools": [
+                {
+                    "type": "file_search",
+                    "file_search": {"ranking_options": {"ranker": "auto", "score_threshold": 0.5}},
+                }
+            ],
+            "tool_resources": {"file_search": {"vector_store_ids": []}},
         },
     ),
     (
@@ -546,7 +584,8 @@ ACCEPTED: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
                         "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.5},
                     },
                 }
-            ]
+            ],
+            "tool_resources": {"file_search": {"vector_store_ids": []}},
         },
     ),
     (
@@ -556,9 +595,12 @@ ACCEPTED: tuple[tuple[str, dict[str, Any], dict[str, Any]], ...] = (
             "tools": [
                 {
                     "type": "file_search",
-                    "file_search": {"ranking_options": {"ranker": "auto", "score_threshold": 0.25}},
+                    "file_search": {
+                        "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.25}
+                    },
                 }
-            ]
+            ],
+            "tool_resources": {"file_search": {"vector_store_ids": []}},
         },
     ),
     (

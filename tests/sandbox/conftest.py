@@ -1,90 +1,27 @@
 """Fixtures of the sandbox tests: the official OpenAPI spec and schema checks against it.
 
-The spec is test-only: the installed product never reads it. It is looked for beside the
-repository, at `<repo parent>/shared/openai-openapi/openapi.yaml`.
+The spec is test-only: the installed product never reads it. The tests read the part of it
+carried in the repository (`tests/official_spec.py`), so they run in every CI.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = REPO_ROOT.parent / "shared" / "openai-openapi" / "openapi.yaml"
+from official_spec import openapi
+
 SPEC_URI = "urn:openai-openapi"
 
 SchemaCheck = Callable[[str, Any], None]
 
 
-def _load_yaml(path: Path) -> Any:
-    try:
-        import yaml  # libyaml parses the 3 MB spec in well under a second
-
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        with path.open("rb") as handle:
-            return yaml.load(handle, Loader=loader)
-    except ImportError:
-        from ruamel.yaml import YAML
-
-        with path.open("rb") as handle:
-            return YAML(typ="safe").load(handle)
-
-
-#: The schemas these tests check against; `openapi_spec` keeps these and all they reference.
-SCHEMAS_USED = (
-    "CreateAssistantRequest",
-    "ModifyAssistantRequest",
-    "AssistantObject",
-    "ListAssistantsResponse",
-    "DeleteAssistantResponse",
-    "ErrorResponse",
-)
-
-
-def _referenced(schemas: dict[str, Any], roots: tuple[str, ...]) -> dict[str, Any]:
-    keep: dict[str, Any] = {}
-    todo = list(roots)
-    while todo:
-        name = todo.pop()
-        if name in keep:
-            continue
-        keep[name] = schemas[name]
-        text = json.dumps(schemas[name])
-        todo += re.findall(r'"#/components/schemas/([^"]+)"', text)
-    return keep
-
-
 @pytest.fixture(scope="session")
-def openapi_spec(pytestconfig: pytest.Config) -> dict[str, Any]:
-    """`{"components": {"schemas": ...}}`: the part of the official spec these tests use.
-
-    Parsing the 3 MB YAML costs a second or more, so the extract is kept in pytest's
-    cache, keyed by the spec's hash.
-    """
-    if not SPEC_PATH.is_file():
-        pytest.skip(
-            f"OpenAI OpenAPI spec not found at {SPEC_PATH} "
-            "(expected shared/openai-openapi/openapi.yaml beside the repository)"
-        )
-    digest = hashlib.sha256(SPEC_PATH.read_bytes()).hexdigest()[:16]
-    cache = getattr(pytestconfig, "cache", None)
-    key = f"assistform/openapi-extract-{digest}"
-    extract = cache.get(key, None) if cache is not None else None
-    if extract is None:
-        spec = _load_yaml(SPEC_PATH)
-        extract = {
-            "components": {"schemas": _referenced(spec["components"]["schemas"], SCHEMAS_USED)}
-        }
-        if cache is not None:
-            cache.set(key, extract)
-    assert isinstance(extract, dict)
-    return extract
+def openapi_spec() -> dict[str, Any]:
+    """`{"components": {"schemas": ...}}`: the part of the official spec these tests use."""
+    return openapi()
 
 
 @pytest.fixture(scope="session")

@@ -151,8 +151,9 @@ def test_function_and_file_search_defaults_are_filled(openai_client: openai.Open
     assert function["function"] == {"name": "f", "strict": False}
     assert search["file_search"] == {
         "max_num_results": 7,
-        "ranking_options": {"ranker": "auto", "score_threshold": 0.0},
+        "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0},
     }
+    assert created["tool_resources"] == {"file_search": {"vector_store_ids": []}}
 
 
 def test_vector_stores_helper_becomes_a_vector_store_id(
@@ -296,10 +297,31 @@ FULL = {
                     {
                         "type": "file_search",
                         "file_search": {
-                            "ranking_options": {"ranker": "auto", "score_threshold": 0.0}
+                            "ranking_options": {
+                                "ranker": "default_2024_08_21",
+                                "score_threshold": 0.0,
+                            }
                         },
                     }
                 ]
+            },
+        ),
+        (
+            # Resources reset, then each enabled tool gets its empty one (rule 10).
+            {"tools": [{"type": "file_search"}], "tool_resources": None},
+            {
+                "tools": [
+                    {
+                        "type": "file_search",
+                        "file_search": {
+                            "ranking_options": {
+                                "ranker": "default_2024_08_21",
+                                "score_threshold": 0.0,
+                            }
+                        },
+                    }
+                ],
+                "tool_resources": {"file_search": {"vector_store_ids": []}},
             },
         ),
         (
@@ -319,7 +341,12 @@ FULL = {
         ({"temperature": None, "top_p": None}, {"temperature": 1.0, "top_p": 1.0}),
         (
             {"metadata": None, "tool_resources": None, "response_format": None},
-            {"metadata": {}, "tool_resources": {}, "response_format": "auto"},
+            {
+                "metadata": {},
+                # FULL enables code_interpreter: it keeps an empty resource (rule 10).
+                "tool_resources": {"code_interpreter": {"file_ids": []}},
+                "response_format": "auto",
+            },
         ),
         (
             {"response_format": "auto", "temperature": 2},

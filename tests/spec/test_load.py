@@ -96,19 +96,57 @@ def test_a_file_given_twice_is_checked_once(repo: Repo) -> None:
 
 
 def test_given_paths_that_are_not_specs(repo: Repo) -> None:
-    repo.write("/README.md", "# readme\n")
-    repo.write("notes.txt", "")
+    repo.write("/notes.yaml", "model: x\n")
     paths = [
-        Path("README.md"),
+        Path("notes.yaml"),
         Path("assistants/missing.yaml"),
-        Path("assistants/notes.txt"),
         Path("../elsewhere.yaml"),
+        Path("../elsewhere.md"),
     ]
     assert repo.lines(paths) == [
+        "../elsewhere.md: error: not a spec: specs are .yaml or .yml files under assistants/",
         "../elsewhere.yaml: error: not a spec: specs are .yaml or .yml files under assistants/",
-        "README.md: error: not a spec: specs are .yaml or .yml files under assistants/",
         "assistants/missing.yaml: error: no such file",
+        "notes.yaml: error: not a spec: specs are .yaml or .yml files under assistants/",
     ]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    ["/assistform.yaml", "/docs/prompts/triage.md", "/README.md", "notes.txt", "prompts/p.md"],
+)
+def test_a_changed_file_any_spec_may_depend_on_checks_every_spec(repo: Repo, changed: str) -> None:
+    """What the pre-commit hook passes when only assistform.yaml or a prompt changed (an
+    instructions_file may be any file anywhere in the repository): every spec is checked,
+    as when no path is given."""
+    repo.write(changed, "policy: {}\n" if changed.endswith("assistform.yaml") else "Hello.\n")
+    repo.write("/docs/prompts/long.md", "x" * 256_001)
+    repo.write("a.yaml", "model: gpt-4o\ninstructions_file: ../docs/prompts/long.md\n")
+    repo.write("b.yaml", "model: gpt-4o\n")
+    given = Path(changed.removeprefix("/") if changed.startswith("/") else f"assistants/{changed}")
+    assert given.is_file()
+    result = load_specs(repo.root, [given])
+    assert result.files == 2
+    assert [str(d) for d in result.diagnostics] == [
+        "assistants/a.yaml:2:20: error: instructions_file '../docs/prompts/long.md' is "
+        "256,001 characters long; the limit is 256,000"
+    ]
+
+
+def test_a_changed_assistform_yaml_is_checked_with_every_spec(repo: Repo) -> None:
+    repo.write(
+        "/assistform.yaml",
+        "environments:\n  prod:\n    overrides:\n      - keys: gone\n        set: {name: X}\n",
+    )
+    repo.write("a.yaml", "model: gpt-4o\n")
+    whole = [str(d) for d in load_specs(repo.root, env="prod").diagnostics]
+    assert whole == [
+        "assistform.yaml:4:9: warning: override 1 of environment 'prod' matches no spec "
+        "(keys: gone)"
+    ]
+    given = load_specs(repo.root, [Path("assistform.yaml")], env="prod")
+    assert [str(d) for d in given.diagnostics] == whole
+    assert given.files == 1
 
 
 def test_a_changed_instructions_file_checks_the_specs_that_may_read_it(repo: Repo) -> None:

@@ -32,20 +32,31 @@ class ApplyResult:
 
 
 def state_for(plan: Plan, state_file: StateFile) -> State:
-    """The state the plan will be applied to.
+    """The state the plan will be applied to; reads only (a saved plan is checked against
+    it before anything is written, and a stale one must leave the state untouched).
 
     With no state file yet, the plan's own (fresh) lineage: it is in the ownership tags of
     the create bodies, so it must become the lineage of the state that records them. For the
     same reason an empty state file takes on the lineage of a plan that adopted the tagged
     assistants of a lost state (see the planner); its serial stays, so a saved plan still
-    matches it.
+    matches it. `apply_plan` writes that lineage, once it applies.
     """
     if not (state_file.exists() or state_file.journal_path.exists()):
         return State(lineage=plan.state.lineage, serial=plan.state.serial)
     state = state_file.load()
     if not state.resources and state.serial == 0 and state.lineage != plan.state.lineage:
-        return state_file.save(state.model_copy(update={"lineage": plan.state.lineage}), bump=False)
+        return state.model_copy(update={"lineage": plan.state.lineage})
     return state
+
+
+def _base(state_file: StateFile, state: State) -> State:
+    """Make the state file the base the journal extends: created if missing, and an empty
+    one given the lineage `state_for` moved it to."""
+    if state_file.exists():
+        on_file = state_file.load()
+        if not on_file.resources and on_file.serial == 0 and on_file.lineage != state.lineage:
+            return state_file.save(state, bump=False)
+    return state_file.ensure_saved(state)
 
 
 def apply_plan(
@@ -59,6 +70,7 @@ def apply_plan(
 ) -> ApplyResult:
     """Carry out every change of `plan`, journaling each as it finishes, then compact."""
     settings = settings or ApplySettings()
+    state = _base(state_file, state)
     recorder = Recorder(state_file, state)
     ctx = StepContext(
         api=api,

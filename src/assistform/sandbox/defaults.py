@@ -13,23 +13,80 @@ Ids and times
      order in which they were made), ascending or descending as a whole.
 
 Filled on create (a field sent as `null` counts as not sent)
+  Each rule was checked against what the hosted service really returned, in responses
+  printed in public code, issues and docs (the spec's prose alone says "auto ranker"
+  where the service said otherwise). Evidence per rule: "JSON" is a raw body, "SDK repr"
+  `print()` of the openai-python object; each cited by where it is, or by the assistant
+  id it printed (which finds it in public code search).
   4. `name`, `description`, `instructions`: null.
+     - JSON, 2025-02 (github.com/openai-php/client/issues/519): `"description": null`.
+     - JSON, 2025-01-20 (asst_vnNwlG5P9cJcaoQiwdDGo3zN, a POST with name and description
+       only): `"instructions": null`.
+     - SDK repr, 2025-05-22 (asst_v1aqnERZOSjnAe7MemXcUzxv, created without a name):
+       `name=None, description=None`.
   5. `temperature`, `top_p`: 1.0. Numbers sent are echoed as floats (1 -> 1.0).
+     - JSON, 2025-02 (openai-php/client#519), 2025-01-20 (asst_vnNwlG5P9cJcaoQiwdDGo3zN)
+       and 2024-07-23 (asst_i3B30yUFB6uDv4emIWtGTVcC, curl transcripts in the comments of
+       the `jp.ukiba.koneko.ko_openai` Scala client): `"top_p": 1.0, "temperature": 1.0`.
   6. `response_format`: "auto". Objects are echoed as sent.
+     - JSON, 2025-01-20 and 2024-07-23 (curl create without it): `"response_format":
+       "auto"`. Assistants made in the Playground show `{"type": "text"}`
+       (openai-php/client#519; RageAgainstThePixel/OpenAI-DotNet#364): the Playground
+       sends that object, and it is echoed.
   7. `metadata`: {}. `tools`: [].
+     - JSON, 2025-01-20 (create without either): `"tools": [], "metadata": {}`.
   8. Function tools: `function.strict` false when absent or null. `description` and
      `parameters` are not filled when absent (they stay absent).
+     - SDK repr, 2025-05-20 (asst_UtCUnUUYRHlbDm8n86iFhcXl) and 2025-05-22
+       (asst_v1aqnERZOSjnAe7MemXcUzxv), functions created without `strict`:
+       `FunctionDefinition(name=..., description=..., parameters=..., strict=False)`.
   9. File search tools: `file_search.ranking_options` becomes
-     `{"ranker": "auto", "score_threshold": 0.0}` when absent, and `ranker` "auto" is
-     filled into ranking options sent without one. `max_num_results` is NOT filled: its
-     default depends on the model (20 for gpt-4*, 5 for gpt-3.5-turbo), so echoing a
-     guess would make a diff tool see drift that the real service would not show.
- 10. `tool_resources`: {} when absent. `code_interpreter` without `file_ids` gets
-     `file_ids: []`. `file_search.vector_stores` (the helper) becomes
-     `vector_store_ids: [<minted vs_ id>]` per helper entry; the helper's files, chunking
-     and metadata are accepted and dropped, as there are no vector stores to hold them.
+     `{"ranker": "default_2024_08_21", "score_threshold": 0.0}` when absent, and that
+     ranker is filled into ranking options sent without one (a ranker sent, `auto`
+     included, is echoed: no response shows the service rewriting one). The spec's prose
+     says "the `auto` ranker"; the service names the ranker `auto` resolves to.
+     `max_num_results` is NOT filled: its default depends on the model (20 for gpt-4*, 5
+     for gpt-3.5-turbo), and the service leaves it out.
+     - JSON, 2025-02 (openai-php/client#519, retrieve): `"file_search": {"ranking_options":
+       {"ranker": "default_2024_08_21", "score_threshold": 0.0}}`, no `max_num_results`.
+     - SDK repr, 2025-01-13 (asst_qNspjneS9NEgxVuO7ib5oXHk, a tutorial creating it with
+       `{"type": "file_search"}`), 2024-11-04 (asst_2jhWQTAZ72DSIgF3hLOj5eRL) and
+       2024-09-25 (asst_YVVrTWIleUp1kW1LfSivLMGx): `FileSearch(max_num_results=None,
+       ranking_options=FileSearchRankingOptions(ranker='default_2024_08_21',
+       score_threshold=0.0))`.
+     - The Playground's "view code" exports the same object (several repositories call
+       `assistants.create(tools=[{"type":"file_search","file_search":{"ranking_options":
+       {"ranker":"default_2024_08_21","score_threshold":0}}}])`).
+     - Before 2024-08-21 the service returned no options at all (SDK repr 2024-08-20,
+       asst_rBsu7u3vfM5q4CAyCr2eWEde: `FileSearchTool(type='file_search',
+       file_search=None)`); the sandbox is the later service.
+ 10. `tool_resources`: each enabled tool that takes a resource gets an empty one when none
+     is sent: `code_interpreter` -> `{"file_ids": []}`, `file_search` ->
+     `{"vector_store_ids": []}`; with neither tool, `{}`. Also on modify (assumed: no
+     response shows it). A resource sent for a tool not enabled stays. `code_interpreter`
+     sent without `file_ids` gets `file_ids: []`. `file_search.vector_stores` (the helper)
+     becomes `vector_store_ids: [<minted vs_ id>]` per helper entry; the helper's files,
+     chunking and metadata are accepted and dropped, as there are no vector stores to
+     hold them.
+     - JSON, 2024-07-23 (asst_i3B30yUFB6uDv4emIWtGTVcC, curl create with tools
+       `[{"type": "file_search"}]` and no tool_resources): `"tool_resources":
+       {"file_search": {"vector_store_ids": []}}`.
+     - SDK repr, 2025-01-13 (asst_qNspjneS9NEgxVuO7ib5oXHk, created with code_interpreter
+       and file_search, no tool_resources): `ToolResources(code_interpreter=
+       ToolResourcesCodeInterpreter(file_ids=[]), file_search=ToolResourcesFileSearch(
+       vector_store_ids=[]))`; 2024-09 (a gpt-4o-mini assistant with code_interpreter
+       only): `code_interpreter=...(file_ids=[]), file_search=None`.
+     - SDK repr, 2025-05 (function tools only) and JSON 2025-01-20 (no tools):
+       `tool_resources` empty.
  11. `reasoning_effort` is validated, stored (null when absent) and never returned:
      `AssistantObject` has no such field.
+     - NOT what the service did in 2025: JSON, 2025-02 (openai-php/client#519, "Now when
+       we retrieve an assistant ... there is a new parameter reasoning_effort"):
+       `"reasoning_effort": "medium"` for an o1 assistant, `null` for gpt-4o-mini; SDK
+       repr, 2025-05-20 and 2025-05-22: `reasoning_effort=None` (an extra field: the SDK
+       has none). Kept hidden here for now: planner, doctor and adopt are built on the
+       field being write-only, and servers that drop it exist (see `profiles.py`);
+       returning it is a change for those first.
 
 Modify
  12. Only fields sent change. Sending `null` resets a field to what create fills
@@ -94,7 +151,9 @@ _ID_ALPHABET: Final = string.ascii_letters + string.digits
 BETA_HEADER: Final = "openai-beta"
 BETA_VALUE: Final = "assistants=v2"
 
-#: Field order of the assistant object, as the service sent it.
+#: Field order of the assistant object, as the service sent it (raw bodies of 2024-07-23,
+#: 2025-01-20 and 2025-02, cited in rules 4-11; the last with `reasoning_effort` after
+#: `temperature`).
 OBJECT_FIELDS: Final = (
     "id",
     "object",
@@ -104,15 +163,24 @@ OBJECT_FIELDS: Final = (
     "model",
     "instructions",
     "tools",
-    "tool_resources",
-    "metadata",
     "top_p",
     "temperature",
+    "tool_resources",
+    "metadata",
     "response_format",
 )
 
 #: Fields stored but never returned.
 HIDDEN_FIELDS: Final = ("reasoning_effort",)
+
+#: The ranker the service names in `ranking_options` it fills (rule 9); the spec's prose
+#: says "auto".
+SERVICE_RANKER: Final = "default_2024_08_21"
+#: The empty resource the service gives each enabled tool that takes one (rule 10).
+EMPTY_RESOURCES: Final[Mapping[str, Mapping[str, list[str]]]] = {
+    "code_interpreter": {"file_ids": []},
+    "file_search": {"vector_store_ids": []},
+}
 
 MintId = Callable[[], str]
 
@@ -143,7 +211,19 @@ def _filled(field: str, value: Any, mint: MintId) -> Any:
 
 def new_fields(body: Mapping[str, Any], mint: MintId = mint_vector_store_id) -> dict[str, Any]:
     """Stored fields of an assistant created from a valid body."""
-    return {f: _filled(f, body.get(f), mint) for f in limits.CREATE_FIELDS}
+    fields = {f: _filled(f, body.get(f), mint) for f in limits.CREATE_FIELDS}
+    return _with_tool_resources(fields)
+
+
+def _with_tool_resources(fields: dict[str, Any]) -> dict[str, Any]:
+    """An empty resource for each enabled tool that has none (rule 10)."""
+    resources = dict(fields.get("tool_resources") or {})
+    for tool in fields.get("tools") or ():
+        empty = EMPTY_RESOURCES.get(tool["type"])
+        if empty is not None and resources.get(tool["type"]) is None:
+            resources[tool["type"]] = {name: list(value) for name, value in empty.items()}
+    fields["tool_resources"] = resources
+    return fields
 
 
 def modified_fields(
@@ -156,7 +236,7 @@ def modified_fields(
             fields[name] = merge_tool_resources(current.get(name), value, mint)
         else:
             fields[name] = _filled(name, value, mint)
-    return fields
+    return _with_tool_resources(fields)
 
 
 def fill_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
@@ -169,7 +249,7 @@ def fill_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
     elif tool["type"] == "file_search":
         options = dict(tool.get("file_search") or {})
         ranking = dict(options.get("ranking_options") or {})
-        ranking.setdefault("ranker", limits.RANKER_DEFAULT)
+        ranking.setdefault("ranker", SERVICE_RANKER)
         ranking.setdefault("score_threshold", limits.SCORE_THRESHOLD_DEFAULT)
         options["ranking_options"] = ranking
         filled["file_search"] = options

@@ -13,7 +13,8 @@ from assistform.errors import Diagnostic, SourceLocation
 
 SPEC_DIR = "assistants"
 SPEC_SUFFIXES = (".yaml", ".yml")
-ROOT_MARKERS = ("assistform.yaml", SPEC_DIR, ".git")
+CONFIG_FILE = "assistform.yaml"
+ROOT_MARKERS = (CONFIG_FILE, SPEC_DIR, ".git")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
 
 
@@ -60,9 +61,13 @@ def key_of(path: Path, spec_dir: Path) -> str:
 
 
 def chosen_paths(paths: Sequence[Path], spec_dir: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """The specs `paths` name, and why the others name none. A path that stands for every
+    spec (see `stands_for_every_spec`) names none here: the caller checks them all."""
     chosen: dict[str, Path] = {}
     problems = []
     for path in paths:
+        if stands_for_every_spec(path, spec_dir):
+            continue
         if not _inside(path, spec_dir):
             problems.append(
                 Diagnostic(
@@ -74,13 +79,24 @@ def chosen_paths(paths: Sequence[Path], spec_dir: Path) -> tuple[list[Path], lis
             chosen.update((os.path.abspath(p), p) for p in discover(path))
         elif not path.is_file():
             problems.append(Diagnostic(SourceLocation(display(path)), "no such file"))
-        elif not path.name.endswith(SPEC_SUFFIXES):
-            # Another file beside the specs (an instructions_file's Markdown, as a hook
-            # passes it when only the prompt changed): any spec may read it, so check them all.
-            chosen.update((os.path.abspath(p), p) for p in discover(spec_dir))
         else:
             chosen.setdefault(os.path.abspath(path), path)
     return sorted(chosen.values()), problems
+
+
+def stands_for_every_spec(path: Path, spec_dir: Path) -> bool:
+    """Whether a changed `path` may change how any spec checks, so all must be checked.
+
+    Such are `assistform.yaml` (environments and policy) and any file of the repository that
+    is not YAML: an `instructions_file` may be any file anywhere in it (a hook passes the
+    Markdown when only a prompt changed). A YAML file outside `assistants/` is no spec.
+    """
+    root = spec_dir.parent
+    if not path.is_file() or not _inside(path, root):
+        return False
+    if os.path.abspath(path) == os.path.abspath(root / CONFIG_FILE):
+        return True
+    return not path.name.endswith(SPEC_SUFFIXES)
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -29,6 +29,7 @@ from assistform.spec.discover import (
     find_root,
     key_clashes,
     key_of,
+    stands_for_every_spec,
 )
 from assistform.spec.environments import (
     Cache,
@@ -105,7 +106,12 @@ def _load(
     everything = discover(spec_dir)
     specs, overlays = split_overlays(everything, spec_dir, config.names)
     result = LoadResult(diagnostics=list(config.diagnostics))
-    if paths is None:
+    chosen: list[Path] = []
+    if paths is not None:
+        chosen, problems = chosen_paths(paths, spec_dir)
+        result.diagnostics.extend(problems)
+    whole = paths is None or any(stands_for_every_spec(p, spec_dir) for p in paths)
+    if whole:
         chosen = specs
         result.diagnostics.extend(orphan_overlays(overlays, specs, spec_dir))
         if not everything:
@@ -117,8 +123,6 @@ def _load(
                 )
             )
     else:
-        chosen, problems = chosen_paths(paths, spec_dir)
-        result.diagnostics.extend(problems)
         chosen, orphans = bases_of(chosen, specs, overlays, spec_dir)
         result.diagnostics.extend(orphans)
     keys = {key_of(p, spec_dir) for p in chosen}
@@ -134,7 +138,7 @@ def _load(
         result.diagnostics.extend(diagnostics)
         if loaded is not None:
             result.specs.append(loaded)
-    if layers is not None and paths is None:
+    if layers is not None and whole:
         result.diagnostics.extend(layers.unused_overrides({key_of(p, spec_dir) for p in specs}))
     if project is not None:
         result.diagnostics.extend(policy.check(result.specs, project.policy_for(env)))
