@@ -64,6 +64,8 @@ TEMPERATURE_DEFAULT: Final = 1.0
 TOP_P_DEFAULT: Final = 1.0
 FUNCTION_STRICT_DEFAULT: Final = False
 RANKER_DEFAULT: Final = "auto"
+#: The ranker the service filled in: its answers showed this, not the spec's "auto".
+RANKER_FILLED: Final = "default_2024_08_21"
 SCORE_THRESHOLD_DEFAULT: Final = 0.0
 #: Per top-level field, the value OpenAI's service gave a field sent as null or not at all.
 DOCUMENTED_DEFAULTS: Final[dict[str, object]] = {

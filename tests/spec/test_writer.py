@@ -167,18 +167,23 @@ def test_fields_follow_the_api_order_whatever_order_the_server_sends() -> None:
             {"type": "file_search", "file_search": {"ranking_options": {"score_threshold": 0.4}}},
         ),
         (
+            # What OpenAI's service filled in (its answers name this ranker, not "auto").
             {
                 "type": "file_search",
                 "file_search": {
                     "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0}
                 },
             },
+            {"type": "file_search"},
+        ),
+        (
             {
                 "type": "file_search",
                 "file_search": {
-                    "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0}
+                    "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.5}
                 },
             },
+            {"type": "file_search", "file_search": {"ranking_options": {"score_threshold": 0.5}}},
         ),
         (
             {"type": "function", "function": {"name": "f", "strict": True}},

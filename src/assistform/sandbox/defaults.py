@@ -175,7 +175,7 @@ HIDDEN_FIELDS: Final = ("reasoning_effort",)
 
 #: The ranker the service names in `ranking_options` it fills (rule 9); the spec's prose
 #: says "auto".
-SERVICE_RANKER: Final = "default_2024_08_21"
+SERVICE_RANKER: Final = limits.RANKER_FILLED
 #: The empty resource the service gives each enabled tool that takes one (rule 10).
 EMPTY_RESOURCES: Final[Mapping[str, Mapping[str, list[str]]]] = {
     "code_interpreter": {"file_ids": []},

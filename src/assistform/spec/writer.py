@@ -72,6 +72,9 @@ def spec_data(live: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+_FILLED_RANKERS: Final = (limits.RANKER_DEFAULT, limits.RANKER_FILLED)
+
+
 def _trim_tool(tool: dict[str, Any]) -> dict[str, Any]:
     if tool["type"] == "function":
         function = dict(tool["function"])
@@ -81,11 +84,16 @@ def _trim_tool(tool: dict[str, Any]) -> dict[str, Any]:
     if tool["type"] == "file_search":
         options = dict(tool.get("file_search") or {})
         ranking = dict(options.pop("ranking_options", None) or {})
-        if ranking and ranking != {
-            "ranker": limits.RANKER_DEFAULT,
-            "score_threshold": limits.SCORE_THRESHOLD_DEFAULT,
-        }:
-            if ranking.get("ranker") == limits.RANKER_DEFAULT:
+        # What OpenAI's service filled in is left out: a server fills it again, or keeps
+        # what it holds (a spec's undeclared options are the server's to decide).
+        if (
+            ranking.get("ranker") in _FILLED_RANKERS
+            and ranking.get("score_threshold", limits.SCORE_THRESHOLD_DEFAULT)
+            == limits.SCORE_THRESHOLD_DEFAULT
+        ):
+            ranking = {}
+        if ranking:
+            if ranking.get("ranker") in _FILLED_RANKERS:
                 del ranking["ranker"]
             options["ranking_options"] = ranking
         return (
