@@ -1,9 +1,10 @@
 """The planner: a pure function from (desired, state, live) to a `Plan`. No I/O, no clock.
 
 For every key it finds the live assistant it manages (by the id the state records, else by
-ownership tag: adoption), compares the normalized desired configuration with the live one
-(or with the state, for fields the API never returns), and picks one action. Drift is a live
-value that left what was last applied.
+ownership tag: adoption), compares what the spec declares with the live assistant (or with
+the state, for fields the API never returns) and what it leaves out with what the server
+returned after our last write (`plan.expected`), and picks one action. Drift is a live value
+that left what the server held after our last write.
 """
 
 from __future__ import annotations
