@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from assistform.errors import StateError
 
@@ -57,6 +57,16 @@ class ResourceState(BaseModel):
     #: about every value the spec leaves out. None when unknown (version 1, `state rebuild`).
     observed: dict[str, Any] | None = None
     lifecycle: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _share_equal_values(self) -> ResourceState:
+        # Most observed values are the applied ones: one object for both keeps a state of
+        # thousands of assistants (long instructions, JSON schemas) from holding them twice.
+        if self.observed is not None:
+            for name, value in self.observed.items():
+                if name in self.applied and self.applied[name] == value:
+                    self.observed[name] = self.applied[name]
+        return self
 
 
 class State(BaseModel):

@@ -28,7 +28,8 @@ def overlay(declared: Any, observed: Any, key: str | None = None) -> Any:
         merged = dict(observed)
         for name, value in declared.items():
             merged[name] = overlay(value, observed.get(name), name)
-        return merged
+        # The same object where nothing was added: a plan of thousands holds one copy.
+        return observed if merged == observed else merged
     if key == "tools" and isinstance(declared, list) and isinstance(observed, list):
         return [
             overlay(item, observed[i] if i < len(observed) else None)

@@ -578,10 +578,17 @@ def _choose(
         if observe and live is not None:
             record = True
             notes.append("recording what the server stores (the state has no record of it)")
-        keep = live.config if live is not None and (record or adopt) else None
-        return ResourceChange(
+        writes = record or adopt
+        keep = live.config if live is not None and writes else None
+        if not writes:
+            base["applied"] = None  # nothing to record
+        noop = ResourceChange(
             **base, action=Action.NOOP, reasons=reasons, notes=notes, record=record, observed=keep
         )
+        # Nothing differs, so before and after can be one object (validation copied each):
+        # a plan of thousands of assistants is mostly no-ops.
+        noop.before = noop.after
+        return noop
     body = {name: _value_to_send(name, desired, comparison) for name in differing}
     if "tool_resources" in body:
         # Modify replaces tool_resources one resource at a time: reset those left out.
