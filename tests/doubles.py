@@ -7,8 +7,12 @@ import itertools
 import json
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from assistform.sandbox import AssistantsService, LoggedRequest, Response
 from assistform.sandbox.profiles import LenientProfile
@@ -149,3 +153,23 @@ class LaggingList(AssistantsService):
         body["first_id"] = body["data"][0]["id"] if body["data"] else None
         body["last_id"] = body["data"][-1]["id"] if body["data"] else None
         return self._ok(body)
+
+
+class Killed(BaseException):
+    """A kill, where the test puts one."""
+
+
+@contextmanager
+def killed_before_removing(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Inside the block, removing `path` (while it exists) is a kill: the moment between
+    writing a state file and removing its journal."""
+    unlink = Path.unlink
+
+    def killed(target: Path, missing_ok: bool = False) -> None:
+        if target == path and target.exists():
+            raise Killed
+        unlink(target, missing_ok=missing_ok)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "unlink", killed)
+        yield

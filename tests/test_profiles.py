@@ -30,6 +30,7 @@ import pytest
 from assistform.api.client import OpenAIAssistants
 from assistform.apply.retry import RetryPolicy
 from assistform.apply.run import ApplySettings, apply_plan, state_for
+from assistform.cli.sandbox import PROFILE_NAMES
 from assistform.errors import ApiError
 from assistform.ownership import tag_of
 from assistform.plan.model import Action
@@ -41,15 +42,8 @@ from assistform.sandbox.service import ROUTE_COLLECTION, AssistantsService
 from cli.applyrepo import FAST, Repo, repo_factory
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "assistants"
-PROFILES = (
-    "faithful",
-    "lenient",
-    "contrary",
-    "merges-metadata",
-    "ignores-falsy",
-    "thin-list",
-    "stuck-cursor",
-)
+#: Every profile the sandbox has: a new one joins the suite.
+PROFILES = PROFILE_NAMES
 ITEM_ROUTE = "/v1/assistants/{assistant_id}"
 
 #: Specs that set every field of the create request, and one that sets none but `model`.

@@ -18,6 +18,7 @@ from assistform.state import (
     State,
     StateFile,
 )
+from doubles import Killed, killed_before_removing
 
 LIFECYCLE = {"prevent_destroy": True, "replace_on_change": [], "ignore_changes": []}
 
@@ -281,27 +282,14 @@ def test_a_line_an_older_version_tore_and_then_ended_is_still_tolerated(
     assert loaded.resources == {"bot": ResourceState(id="asst_1", applied={})}
 
 
-class Killed(BaseException):
-    """A kill, where the test puts one."""
-
-
 def test_a_kill_between_writing_the_state_and_removing_the_journal_counts_nothing_twice(
     state_file: StateFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base = state_file.save(State().with_resource("old", resource("asst_old")))
     state = state_file.journal(base, "bot", resource("asst_1"))
     state = state_file.journal(state, "old", None)
-    unlink = Path.unlink
-
-    def killed_before_removing_the_journal(path: Path, missing_ok: bool = False) -> None:
-        if path == state_file.journal_path and path.exists():
-            raise Killed
-        unlink(path, missing_ok=missing_ok)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(Path, "unlink", killed_before_removing_the_journal)
-        with pytest.raises(Killed):
-            state_file.save(state, bump=False)  # the compaction at the end of an apply
+    with killed_before_removing(state_file.journal_path, monkeypatch), pytest.raises(Killed):
+        state_file.save(state, bump=False)  # the compaction at the end of an apply
     assert state_file.journal_path.exists(), "the crash left the journal behind"
     assert json.loads(state_file.path.read_text())["serial"] == base.serial + 2
     loaded = state_file.load()

@@ -16,6 +16,7 @@ import pytest
 from assistform.cli import apply as apply_command
 from assistform.sandbox import Faults, RequestInfo, SandboxServer
 from assistform.state import State
+from doubles import Killed, killed_before_removing
 
 from .applyrepo import FAST, Repo, repo_factory
 
@@ -184,27 +185,14 @@ def test_a_stale_saved_plan_leaves_an_empty_state_file_byte_identical(
     assert files_of(state_dir) == before, "no byte written, no backup, no journal"
 
 
-class Killed(BaseException):
-    """A kill, where the test puts one."""
-
-
 def test_a_kill_between_saving_the_state_and_removing_the_journal_counts_nothing_twice(
     repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo.write("a")
     repo.write("b")
     state_file = repo.workspace.state_file
-    unlink = Path.unlink
-
-    def killed_before_removing_the_journal(path: Path, missing_ok: bool = False) -> None:
-        if path == state_file.journal_path and path.exists():
-            raise Killed
-        unlink(path, missing_ok=missing_ok)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(Path, "unlink", killed_before_removing_the_journal)
-        with pytest.raises(Killed):
-            repo.run("apply", "--auto-approve", *FAST)
+    with killed_before_removing(state_file.journal_path, monkeypatch), pytest.raises(Killed):
+        repo.run("apply", "--auto-approve", *FAST)
     assert state_file.journal_path.exists(), "killed after the state, before the journal went"
     on_file = json.loads(state_file.path.read_text(encoding="utf-8"))
     assert on_file["serial"] == 2, "the compacted state: two creates"
