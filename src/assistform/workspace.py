@@ -12,15 +12,14 @@ from pathlib import Path
 from assistform import __version__
 from assistform.api.client import AssistantsApi
 from assistform.api.connect import SANDBOX_DATA, ServerOptions
-from assistform.config import ServerConfig, read_config
+from assistform.config import ServerConfig
 from assistform.errors import SpecError
+from assistform.location import locate, per_env
 from assistform.plan.desired import DesiredAssistant, desired_from
 from assistform.plan.model import Plan
 from assistform.plan.planner import PlanOptions, make_plan
-from assistform.spec.load import display, find_root, load_specs
-from assistform.state import DEFAULT_STATE_PATH, StateFile
-
-SANDBOX_STATE_PATH = Path(".assistform/state.json")
+from assistform.spec.load import display, load_specs
+from assistform.state import StateFile
 
 
 @dataclass(frozen=True)
@@ -44,25 +43,15 @@ class Workspace:
         """The workspace around `start`, in environment `env` (default: the one assistform.yaml
         marks `default: true`, if any). A sandbox run keeps its own state under .assistform/,
         so trying the tool never touches the state a team commits."""
-        root = find_root(start)
-        config = read_config(root)
-        name = config.select(env)
-        project = config.require()
-        if state_path is not None:
-            path = state_path
-        elif sandbox:
-            path = root / _per_env(SANDBOX_STATE_PATH, name)
-        elif name is not None:
-            path = root / project.state_path(name)
-        else:
-            path = root / DEFAULT_STATE_PATH
-        server = project.environments[name].server if name is not None else None
-        return cls(root, StateFile(path), name, server)
+        where = locate(start, state_path, sandbox=sandbox, env=env)
+        project = where.config.require()
+        server = project.environments[where.env].server if where.env is not None else None
+        return cls(where.root, StateFile(where.state_path), where.env, server)
 
     def server_options(self, *, sandbox: bool, base_url: str | None) -> ServerOptions:
         """How to reach the server: the flags first, then the environment's settings."""
         if sandbox:
-            return ServerOptions(sandbox=True, sandbox_data=_per_env(SANDBOX_DATA, self.env))
+            return ServerOptions(sandbox=True, sandbox_data=per_env(SANDBOX_DATA, self.env))
         server = self.server or ServerConfig()
         return ServerOptions(
             base_url=base_url or server.base_url,
@@ -101,8 +90,3 @@ class Workspace:
             server=api.server_label if api is not None else None,
         )
         return make_plan(desired, state, live, options, now=datetime.now(UTC))
-
-
-def _per_env(path: Path, env: str | None) -> Path:
-    """`.assistform/sandbox.json` -> `.assistform/sandbox-<env>.json`: one sandbox per env."""
-    return path if env is None else path.with_name(f"{path.stem}-{env}{path.suffix}")
