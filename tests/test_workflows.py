@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from test_outputs import parse_github_output
+
 REPO_ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
 ACTION = REPO_ROOT / "action.yml"
@@ -174,6 +176,10 @@ def test_the_apply_workflow_applies_one_merge_at_a_time_and_cannot_loop() -> Non
     commit = steps[2]["run"]
     assert '"github-actions[bot]"' in commit
     assert re.search(r'git commit .*-m ".*state.*\[skip ci\]"', commit)
+    # A deploy job reads the applied ids from the job's outputs.
+    assert steps[1]["id"] == "apply"
+    assert job["outputs"] == {"assistants": "${{ steps.apply.outputs.outputs }}"}
+    assert load(ACTION)["outputs"]["outputs"]["value"] == "${{ steps.run.outputs.json }}"
 
 
 def test_ci_runs_what_ci_runs_locally() -> None:
@@ -214,8 +220,7 @@ class Runner:
         done = subprocess.run(
             ["bash", "-c", step["run"]], cwd=self.root, env=env, capture_output=True, text=True
         )
-        outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
-        return done.returncode, outputs
+        return done.returncode, parse_github_output(output.read_text())
 
 
 @pytest.fixture
@@ -254,6 +259,41 @@ def test_a_failed_plan_fails_the_step_and_says_so_in_the_comment(runner: Runner)
         f"{MARKER}\n\n**assistform plan failed** (exit 1): see "
         "[the log](https://github.example/acme/assistants/actions/runs/7).\n"
     )
+
+
+def sandbox_ids(root: Path) -> dict[str, str]:
+    state = json.loads((root / ".assistform" / "state.json").read_text())
+    return {key: resource["id"] for key, resource in state["resources"].items()}
+
+
+@pytest.mark.parametrize("args", ["--sandbox", "--parallelism 2 --sandbox --max-tries=3"])
+def test_the_apply_step_exposes_the_applied_ids(runner: Runner, args: str) -> None:
+    code, outputs = runner.run_step("apply", args)
+    assert (code, outputs["exitcode"]) == (0, "0")
+    (tutor,) = sandbox_ids(runner.root).values()
+    assert outputs["tutor_id"] == tutor
+    assert (outputs["tutor_name"], outputs["tutor_model"]) == ("Tutor", "gpt-4o")
+    assert json.loads(outputs["json"])["outputs"]["tutor"]["id"] == tutor
+    dotenv = Path(outputs["outputs-dotenv"]).read_text()
+    assert f"ASSISTFORM_TUTOR_ID={tutor}\n" in dotenv
+
+
+def test_a_failed_apply_still_exposes_what_was_applied(runner: Runner) -> None:
+    assert runner.run_step("apply", "--sandbox")[0] == 0
+    (runner.root / "assistants" / "broken.yaml").write_text("model: gpt-4o\ntemprature: 3\n")
+    code, outputs = runner.run_step("apply", "--sandbox")
+    assert (code, outputs["exitcode"]) == (1, "1")
+    assert outputs["tutor_id"] == sandbox_ids(runner.root)["tutor"]
+    assert json.loads(outputs["json"])["missing"] == ["broken"]
+
+
+def test_the_output_step_reads_the_state_alone(runner: Runner) -> None:
+    code, outputs = runner.run_step("output", "--sandbox")
+    assert (code, outputs) == (1, {"exitcode": "1"})  # declared, not applied: says so
+    runner.run_step("apply", "--sandbox")
+    code, outputs = runner.run_step("output", "--sandbox tutor")
+    assert (code, outputs["exitcode"]) == (0, "0")
+    assert outputs["tutor_id"] == sandbox_ids(runner.root)["tutor"]
 
 
 def test_an_unknown_command_is_refused(runner: Runner) -> None:
