@@ -462,3 +462,35 @@ def test_a_gh_failure_fails_the_step_with_its_message(github: FakeGitHub) -> Non
         error: gh api --paginate repos/acme/assistants/issues/12/comments?per_page=100: HTTP 403: Resource not accessible by integration
         """
     )
+
+
+# -- the README's deploy step ----------------------------------------------------------------
+
+README_STEP = re.compile(r"```yaml\n(      - name: Deploy the application\n.*?)```", re.S)
+
+
+def test_the_readme_deploy_step_passes_actionlint_after_the_apply_step(tmp_path: Path) -> None:
+    (example,) = README_STEP.findall((REPO_ROOT / "README.md").read_text())
+    apply = workflow("assistform-apply.yml")
+    text = (REPO_ROOT / ".github" / "workflows" / "assistform-apply.yml").read_text()
+    assert apply["jobs"]["apply"]["steps"][1]["id"] == "apply"
+    marker = "      # Also after a failed apply"
+    assert marker in text
+    # Checked in place, beside the action it reads the output of (actionlint reads action.yml).
+    folder = tmp_path / "repo"
+    shutil.copytree(REPO_ROOT / ".github", folder / ".github")
+    shutil.copy(ACTION, folder / "action.yml")
+    target = folder / ".github" / "workflows" / "assistform-apply.yml"
+    target.write_text(text.replace(marker, example + marker, 1))
+    command = [executable("actionlint"), "-no-color", "-shellcheck", executable("shellcheck")]
+    done = subprocess.run(
+        [*command, ".github/workflows/assistform-apply.yml"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    # actionlint does not check a local action's outputs: each one the step reads exists.
+    read = re.findall(r"steps\.apply\.outputs\.([\w-]+)", example)
+    assert read and set(read) <= set(load(ACTION)["outputs"])
