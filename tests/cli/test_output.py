@@ -157,7 +157,7 @@ def test_a_key_declared_but_not_applied_says_so(repo: Repo) -> None:
     assert (code, out) == (1, "")
     assert err == (
         "error: team/new is declared but not applied yet (state/assistform.json has no id for "
-        "it): run `assistform apply`, or pass --allow-missing to leave them out\n"
+        "it): run `assistform apply`, or pass --allow-missing to leave it out\n"
     )
     code, out, _ = output(repo, "--allow-missing")
     assert code == 0
@@ -200,6 +200,14 @@ def test_before_any_apply_everything_is_missing(make_repo: Callable[..., Repo]) 
     repo.write("a")
     code, _, err = output(repo)
     assert code == 1 and "a is declared but not applied yet" in err
+    repo.write_many(9)
+    code, _, err = output(repo)
+    assert (code, err.count("\n")) == (1, 1)
+    assert err.startswith(
+        "error: a, team/bot000, team/bot001, team/bot002, team/bot003 and 5 more are declared "
+        "but not applied yet (state/assistform.json has no id for them): run `assistform "
+        "apply`, or pass --allow-missing to leave them out"
+    )
 
 
 # -- as real processes ---------------------------------------------------------------------

@@ -79,10 +79,10 @@ def output(
             )
     missing = [key for key in wanted if key not in recorded]
     if missing and not allow_missing:
+        them = "it" if len(missing) == 1 else "them"
         raise OutputError(
             f"{_listing(missing)} declared but not applied yet ({shown} has no id for "
-            f"{'it' if len(missing) == 1 else 'them'}): run `assistform apply`, or pass "
-            "--allow-missing to leave them out"
+            f"{them}): run `assistform apply`, or pass --allow-missing to leave {them} out"
         )
     found = [outputs.output_of(key, recorded[key]) for key in wanted if key in recorded]
     doc = outputs.document(found, where.env, missing)
@@ -107,9 +107,12 @@ def _declared(where: Location) -> set[str]:
     return {key for key in keys if split_key(key, where.config.names) is None}
 
 
-def _listing(keys: list[str]) -> str:
+def _listing(keys: list[str], most: int = 5) -> str:
+    """`a is`, `a and b are`, `a, b, c, d, e and 7 more are`: one line, however many."""
     if len(keys) == 1:
         return f"{keys[0]} is"
+    if len(keys) > most:
+        return ", ".join(keys[:most]) + f" and {len(keys) - most} more are"
     return ", ".join(keys[:-1]) + f" and {keys[-1]} are"
 
 
