@@ -55,7 +55,8 @@ def executable(name: str) -> str:
 
 
 def test_the_expected_workflows_exist() -> None:
-    assert {"assistform-apply.yml", "assistform-plan.yml", "ci.yml"} <= {p.name for p in WORKFLOWS}
+    expected = {"assistform-apply.yml", "assistform-drift.yml", "assistform-plan.yml", "ci.yml"}
+    assert expected <= {p.name for p in WORKFLOWS}
 
 
 def test_workflows_pass_actionlint() -> None:

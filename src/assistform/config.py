@@ -95,6 +95,8 @@ class Override(_Strict):
 
 
 class Environment(_Strict):
+    """One deployment: its server, state file, overrides and policy."""
+
     default: bool = False
     server: ServerConfig = ServerConfig()
     #: The state file, relative to the repository root (default `state/<name>.json`).
@@ -104,6 +106,8 @@ class Environment(_Strict):
 
 
 class ProjectConfig(_Strict):
+    """The whole of assistform.yaml."""
+
     environments: dict[str, Environment] = {}
     policy: Policy = Policy()
 
