@@ -34,12 +34,11 @@ at the offending key or value.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from assistform.errors import Diagnostic
-from assistform.spec.messages import dotted, suggest, type_name
 from assistform.spec.yamlsource import DataPath, YamlDocument
 
 TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
@@ -268,49 +267,53 @@ class _Walk:
 
     def keyword(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
         """JSON Schema's rule for the value of one keyword, then its subschemas."""
-        if keyword == "type":
-            self.type_value(value, path)
-        elif keyword in _SCHEMA:
-            self.visit(value, path, depth)
-        elif keyword in _SCHEMA_MAP:
-            self.schema_map(keyword, value, path, depth)
-        elif keyword in _SCHEMA_LIST:
-            if not isinstance(value, list) or not value:
-                self.add(
-                    path,
-                    f"{keyword} must be a non-empty list of schemas, not {_describe(value)}",
-                    at_key=False,
-                )
-                return
-            for i, item in enumerate(value):
-                self.visit(item, (*path, i), depth)
-        elif keyword == "required":
-            self.required(value, path)
-        elif keyword == "enum":
-            self.enum(value, path)
-        elif keyword == "const":
-            self.characters += len(value) if isinstance(value, str) else 0
-        elif keyword in _NUMBER or keyword == "multipleOf":
-            positive = keyword == "multipleOf"
-            if not _is_number(value) or (positive and value <= 0):
-                what = "a number greater than 0" if positive else "a number"
-                self.add(path, f"{keyword} must be {what}, not {_describe(value)}", at_key=False)
-        elif keyword in _COUNT:
-            if not _is_number(value) or value < 0 or value != int(value):
-                self.add(
-                    path,
-                    f"{keyword} must be a whole number, 0 or more, not {_describe(value)}",
-                    at_key=False,
-                )
-        elif keyword in _STRING:
-            if not isinstance(value, str):
-                self.add(path, f"{keyword} must be a string, not {_describe(value)}", at_key=False)
-            elif keyword == "$ref":
-                self.ref(value, path)
-        elif keyword in _BOOLEAN and not isinstance(value, bool):
+        rule = _RULES.get(keyword)
+        if rule is not None:
+            rule(self, keyword, value, path, depth)
+
+    def subschema(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
+        self.visit(value, path, depth)
+
+    def schema_list(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
+        if not isinstance(value, list) or not value:
+            self.add(
+                path,
+                f"{keyword} must be a non-empty list of schemas, not {_describe(value)}",
+                at_key=False,
+            )
+            return
+        for i, item in enumerate(value):
+            self.visit(item, (*path, i), depth)
+
+    def const(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
+        if isinstance(value, str):
+            self.characters += len(value)
+
+    def number(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
+        positive = keyword == "multipleOf"
+        if not _is_number(value) or (positive and value <= 0):
+            what = "a number greater than 0" if positive else "a number"
+            self.add(path, f"{keyword} must be {what}, not {_describe(value)}", at_key=False)
+
+    def count(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
+        if not _is_number(value) or value < 0 or value != int(value):
+            self.add(
+                path,
+                f"{keyword} must be a whole number, 0 or more, not {_describe(value)}",
+                at_key=False,
+            )
+
+    def string(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
+        if not isinstance(value, str):
+            self.add(path, f"{keyword} must be a string, not {_describe(value)}", at_key=False)
+        elif keyword == "$ref":
+            self.ref(value, path)
+
+    def boolean(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
+        if not isinstance(value, bool):
             self.add(path, f"{keyword} must be true or false, not {_describe(value)}", at_key=False)
 
-    def type_value(self, value: Any, path: DataPath) -> None:
+    def type_value(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
         names = value if isinstance(value, list) else [value]
         if not isinstance(value, (str, list)) or not all(isinstance(n, str) for n in names):
             self.add(
@@ -322,7 +325,7 @@ class _Walk:
         for i, name in enumerate(names):
             where = (*path, i) if isinstance(value, list) else path
             if name not in TYPES:
-                hint = suggest(name, TYPES) or f": use {_one_of(TYPES)}"
+                hint = _suggest(name, TYPES) or f": use {_one_of(TYPES)}"
                 self.add(where, f"'{name}' is not a JSON Schema type{hint}", at_key=False)
             elif names.index(name) != i:
                 self.add(where, f"type lists '{name}' twice", at_key=False)
@@ -342,7 +345,7 @@ class _Walk:
             self.characters += len(name) if counted else 0
             self.visit(subschema, (*path, name), depth)
 
-    def required(self, value: Any, path: DataPath) -> None:
+    def required(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
         if not isinstance(value, list):
             self.add(
                 path,
@@ -360,7 +363,7 @@ class _Walk:
             elif value.index(name) != i:
                 self.add((*path, i), f"required lists '{name}' twice", at_key=False)
 
-    def enum(self, value: Any, path: DataPath) -> None:
+    def enum(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
         if not isinstance(value, list):
             self.add(path, f"enum must be a list of values, not {_describe(value)}", at_key=False)
             return
@@ -389,10 +392,28 @@ class _Walk:
                 names = [f"#/$defs/{name}" for name in _defs(self.schema)]
                 self.add(
                     path,
-                    f"$ref '{value}' points to nothing in this schema{suggest(value, names)}",
+                    f"$ref '{value}' points to nothing in this schema{_suggest(value, names)}",
                     at_key=False,
                 )
                 return
+
+
+_Rule = Callable[[_Walk, str, Any, DataPath, int], None]
+#: Keyword -> the check of its value; keywords JSON Schema leaves free are not in it.
+_RULES: dict[str, _Rule] = {
+    "type": _Walk.type_value,
+    "required": _Walk.required,
+    "enum": _Walk.enum,
+    "const": _Walk.const,
+    "multipleOf": _Walk.number,
+    **dict.fromkeys(_SCHEMA, _Walk.subschema),
+    **dict.fromkeys(_SCHEMA_MAP, _Walk.schema_map),
+    **dict.fromkeys(_SCHEMA_LIST, _Walk.schema_list),
+    **dict.fromkeys(_NUMBER, _Walk.number),
+    **dict.fromkeys(_COUNT, _Walk.count),
+    **dict.fromkeys(_STRING, _Walk.string),
+    **dict.fromkeys(_BOOLEAN, _Walk.boolean),
+}
 
 
 def _is_object(schema: dict[str, Any]) -> bool:
@@ -413,9 +434,20 @@ def _defs(schema: Any) -> list[str]:
     return list(defs) if isinstance(defs, dict) else []
 
 
+# Messages are made only for mistakes: `spec.messages` (and difflib) load only then.
+
+
+def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    from assistform.spec.messages import suggest
+
+    return suggest(word, choices)
+
+
 def _where(path: DataPath) -> str:
     """`properties.name`: the last keyword and name of a path, enough beside a position."""
-    return dotted(path[-2:]) if len(path) >= 2 and isinstance(path[-1], str) else dotted(path)
+    from assistform.spec.messages import dotted
+
+    return dotted(path[-2:])
 
 
 def _describe(value: Any) -> str:
@@ -425,6 +457,8 @@ def _describe(value: Any) -> str:
         return f"the string '{value}'" if len(value) <= 40 else "a string"
     if isinstance(value, (int, float)):
         return f"{value:g}" if isinstance(value, float) else str(value)
+    from assistform.spec.messages import type_name
+
     return type_name(value)
 
 
