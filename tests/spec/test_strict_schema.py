@@ -17,6 +17,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from assistform.doctor.probe import full_body
+from assistform.spec import strict
 from assistform.spec.load import load_specs
 from assistform.spec.yamlsource import parse_yaml
 
@@ -543,3 +545,8 @@ def test_the_examples_keep_the_rules() -> None:
     top = Path(__file__).resolve().parents[2]
     for root in (top, top / "examples" / "multi-env"):
         assert [str(d) for d in load_specs(root).errors] == []
+
+
+def test_the_doctor_probe_keeps_the_rules() -> None:
+    """`doctor` creates its probe on the real service: a refusal there would be a false alarm."""
+    assert strict.findings(full_body("gpt-4o")) == []
