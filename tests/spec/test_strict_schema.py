@@ -19,7 +19,7 @@ from jsonschema.exceptions import SchemaError
 
 from assistform.doctor.probe import full_body
 from assistform.spec import strict
-from assistform.spec.load import load_specs
+from assistform.spec.load import load_every_environment, load_specs
 from assistform.spec.yamlsource import parse_yaml
 
 if TYPE_CHECKING:
@@ -301,7 +301,7 @@ UNIQUE = [
 
 @pytest.mark.parametrize(("spec", "expected"), INVALID + DANGLING + STRICT + UNIQUE)
 def test_a_schema_the_service_would_refuse_is_reported_at_its_place(
-    repo: Repo, spec: str, expected: list[str]
+    repo: Repo, reader: str, spec: str, expected: list[str]
 ) -> None:
     assert repo.check(spec) == expected
     assert repo.load().specs == []
@@ -550,3 +550,17 @@ def test_the_examples_keep_the_rules() -> None:
 def test_the_doctor_probe_keeps_the_rules() -> None:
     """`doctor` creates its probe on the real service: a refusal there would be a false alarm."""
     assert strict.findings(full_body("gpt-4o")) == []
+
+
+def test_a_rule_an_environment_overlay_breaks_points_into_the_overlay(repo: Repo) -> None:
+    repo.write("/assistform.yaml", "environments:\n  dev: {default: true}\n  prod: {}\n")
+    repo.write("x.yaml", response_format(OBJECT))
+    repo.write(
+        "x.prod.yaml",
+        "response_format:\n  json_schema:\n    schema:\n      properties:\n"
+        "        extra: {type: string}\n",
+    )
+    assert [str(d) for d in load_every_environment(repo.root).diagnostics] == [
+        "assistants/x.prod.yaml:5:9: error: strict mode: every property must be in required; "
+        "'extra' is not (environment 'prod')"
+    ]
