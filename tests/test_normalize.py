@@ -275,7 +275,12 @@ VERSIONS: list[dict[str, Any]] = [
                 "function": {
                     "name": "lookup",
                     "description": "Look up.",
-                    "parameters": {"type": "object", "properties": {"n": {"minimum": 1}}},
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"n": {"type": "integer", "minimum": 1}},
+                        "required": ["n"],
+                        "additionalProperties": False,
+                    },
                     "strict": True,
                 },
             },
@@ -289,7 +294,11 @@ VERSIONS: list[dict[str, Any]] = [
         "top_p": 0.9,
         "response_format": {
             "type": "json_schema",
-            "json_schema": {"name": "out", "schema": {"type": "object"}, "strict": True},
+            "json_schema": {
+                "name": "out",
+                "schema": {"type": "object", "additionalProperties": False},
+                "strict": True,
+            },
         },
     },
     {"model": "gpt-4o"},

@@ -247,6 +247,7 @@ def test_a_lenient_servers_nulls_mean_the_defaults() -> None:
                         "schema": {
                             "type": "object",
                             "properties": {"s": {"type": "string", "enum": ["a", "b"]}},
+                            "required": ["s"],
                             "additionalProperties": False,
                         },
                     },

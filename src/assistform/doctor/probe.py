@@ -82,7 +82,12 @@ def full_body(model: str) -> dict[str, Any]:
                 "function": {
                     "name": "probe",
                     "description": "Does nothing.",
-                    "parameters": {"type": "object", "properties": {}},
+                    # Strict mode refuses an object without additionalProperties: false.
+                    "parameters": {
+                        "type": "object",
+                        "properties": {},
+                        "additionalProperties": False,
+                    },
                     "strict": True,
                 },
             },

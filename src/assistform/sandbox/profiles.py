@@ -309,7 +309,10 @@ def _contrary_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
     if filled["type"] == "function":
         function = filled["function"]
         function.setdefault("description", "A function.")
-        function.setdefault("parameters", {"type": "object", "properties": {}})
+        # Strict, so a schema strict mode takes: a spec exported from here validates.
+        function.setdefault(
+            "parameters", {"type": "object", "properties": {}, "additionalProperties": False}
+        )
         if function.get("strict") is None:
             function["strict"] = True
     elif filled["type"] == "file_search":

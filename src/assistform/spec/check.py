@@ -1,5 +1,6 @@
 """Checking one parsed spec: its shape (pydantic's errors as diagnostics at their place),
-its key, its reserved metadata, its instructions file and the lint rules."""
+its key, its reserved metadata, its instructions file, what the service would refuse in its
+JSON Schemas (`strict`) and the lint rules."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from assistform import ownership
 from assistform.errors import Diagnostic, Severity, SourceLocation
-from assistform.spec import lint
+from assistform.spec import lint, strict
 from assistform.spec.discover import KEY_PATTERN
 from assistform.spec.instructions import resolve_instructions
 from assistform.spec.loaded import LoadedSpec
@@ -53,6 +54,7 @@ def validate_document(
         spec, instructions_path, problem = resolve_instructions(spec, path, root, document)
         if problem is not None:
             return None, [*diagnostics, problem]
+    diagnostics.extend(strict.check(data, document))
     loaded = LoadedSpec(key, path, spec, document, instructions_path)
     diagnostics.extend(lint.lint(loaded))
     if any(d.severity is Severity.ERROR for d in diagnostics):
