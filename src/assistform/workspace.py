@@ -12,7 +12,8 @@ from pathlib import Path
 from assistform import __version__
 from assistform.api.client import AssistantsApi
 from assistform.api.connect import SANDBOX_DATA, ServerOptions
-from assistform.config import ServerConfig, read_config
+from assistform.config import ServerConfig
+from assistform.configfile import read_config
 from assistform.errors import SpecError
 from assistform.plan.desired import DesiredAssistant, desired_from
 from assistform.plan.model import Plan

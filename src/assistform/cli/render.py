@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from assistform.cli.options import env_option
-from assistform.config import read_config
+from assistform.configfile import read_config
 from assistform.errors import SpecError, UsageError
 from assistform.responses import to_responses
 from assistform.spec.load import find_root, load_specs

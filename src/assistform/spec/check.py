@@ -14,7 +14,6 @@ from assistform.spec import lint
 from assistform.spec.discover import KEY_PATTERN
 from assistform.spec.instructions import resolve_instructions
 from assistform.spec.loaded import LoadedSpec
-from assistform.spec.messages import locate, message, type_name
 from assistform.spec.model import AssistantSpec
 from assistform.spec.yamlsource import YamlDocument
 
@@ -32,6 +31,8 @@ def validate_document(
             Diagnostic(where, "empty spec: expected a mapping with at least 'model'"),
         ]
     if not isinstance(data, dict):
+        from assistform.spec.messages import type_name
+
         return None, [
             *diagnostics,
             Diagnostic(
@@ -61,6 +62,9 @@ def validate_document(
 
 
 def _diagnostics_of(exc: ValidationError, data: Any, document: YamlDocument) -> list[Diagnostic]:
+    # Imported for a spec with mistakes only: a clean run (the hook's usual one) needs none.
+    from assistform.spec.messages import locate, message
+
     found = []
     for error in exc.errors():
         target = locate(error, data, AssistantSpec)
