@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistform.config import read_config
+from assistform.configfile import read_config
 from assistform.errors import ConfigError, UsageError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -197,3 +197,26 @@ def test_an_invalid_config_refuses_to_be_used_but_still_names_its_environments(
     with pytest.raises(ConfigError) as raised:
         result.select(None)
     assert str(raised.value).startswith("assistform.yaml:3:10: error: unknown field 'sever'")
+
+
+def _imports_of(module: str) -> set[str]:
+    """Every module `module`'s source imports, at its top or inside a function."""
+    import ast
+
+    import assistform
+
+    path = Path(assistform.__file__).parent.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_reading_the_config_does_not_depend_on_loading_specs() -> None:
+    """No cycle: `spec.load` reads assistform.yaml; neither config module imports it back."""
+    for module in ("assistform.config", "assistform.configfile"):
+        assert "assistform.spec.load" not in _imports_of(module), module
+    assert "assistform.configfile" not in _imports_of("assistform.config")

@@ -3,13 +3,15 @@
 The file is optional: without it every command works on the specs as written. It is read
 like a spec (positions kept, unknown keys refused with a suggestion) and imports nothing
 that talks to the network, because `validate` reads it on every commit.
+
+This module holds the file's models and checks; `assistform.configfile` finds and reads the
+file and imports this module only when there is one to check.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -17,11 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from assistform import limits, ownership
 from assistform.api.retry import RetryPolicy, policy_for_retries
-from assistform.errors import ConfigError, Diagnostic, UsageError
-from assistform.spec.messages import locate, message, suggest
-from assistform.spec.yamlsource import DataPath, YamlDocument, YamlSyntaxError, parse_yaml
+from assistform.errors import Diagnostic
+from assistform.spec.discover import CONFIG_FILE
+from assistform.spec.messages import locate, message
+from assistform.spec.yamlsource import DataPath, YamlDocument
 
-CONFIG_FILE = "assistform.yaml"
 #: An environment's name becomes part of file names (`x.prod.yaml`, `state/prod.json`)
 #: and of the ownership tag of every assistant it manages (hence its length limit).
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -125,72 +127,6 @@ class ProjectConfig(_Strict):
         return Path(configured) if configured is not None else Path("state") / f"{env}.json"
 
 
-@dataclass(frozen=True)
-class ConfigResult:
-    """What reading assistform.yaml gave: the config (None if absent or invalid) and why."""
-
-    path: Path
-    config: ProjectConfig | None = None
-    document: YamlDocument | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: Environment names, read even from an invalid file so overlays are still recognized.
-    names: tuple[str, ...] = ()
-
-    @property
-    def exists(self) -> bool:
-        return self.document is not None or bool(self.diagnostics)
-
-    def require(self) -> ProjectConfig:
-        """The config, or a `ConfigError` naming its first problem."""
-        if self.diagnostics:
-            first = self.diagnostics[0]
-            more = len(self.diagnostics) - 1
-            tail = f" (and {more} more; run `assistform validate`)" if more else ""
-            raise ConfigError(first.message + tail, first.location)
-        return self.config if self.config is not None else ProjectConfig()
-
-    def select(self, env: str | None) -> str | None:
-        """The environment a command runs in: `env` if given, else the default, else None."""
-        config = self.require()
-        if env is None:
-            return config.default_environment()
-        if env not in config.environments:
-            if not config.environments:
-                raise UsageError(
-                    f"--env {env}: no environments are declared "
-                    f"(there is no {CONFIG_FILE} with an 'environments' section)"
-                )
-            names = ", ".join(sorted(config.environments))
-            hint = suggest(env, sorted(config.environments))
-            raise UsageError(f"unknown environment '{env}'{hint}; {CONFIG_FILE} declares: {names}")
-        return env
-
-
-def read_config(root: Path, shown: str | None = None) -> ConfigResult:
-    """Read and check `root/assistform.yaml`; a missing file is an empty, valid config."""
-    from assistform.spec.load import display, read_text
-
-    path = root / CONFIG_FILE
-    if not path.is_file():
-        return ConfigResult(path)
-    shown = shown or display(path)
-    text, problem = read_text(path, shown)
-    if problem is not None or text is None:
-        return ConfigResult(path, diagnostics=[problem] if problem else [])
-    try:
-        document = parse_yaml(text, shown)
-    except YamlSyntaxError as exc:
-        return ConfigResult(path, diagnostics=[exc.diagnostic])
-    config, diagnostics = check_config(document)
-    return ConfigResult(
-        path,
-        config if not diagnostics else None,
-        document,
-        sorted(diagnostics, key=Diagnostic.sort_key),
-        _names(document.data),
-    )
-
-
 def check_config(document: YamlDocument) -> tuple[ProjectConfig | None, list[Diagnostic]]:
     data = document.data if document.data is not None else {}
     if not isinstance(data, dict):
@@ -212,13 +148,6 @@ def check_config(document: YamlDocument) -> tuple[ProjectConfig | None, list[Dia
     diagnostics.extend(_check_headers(config, document))
     diagnostics.extend(_check_patterns(config, document))
     return (None if diagnostics else config), diagnostics
-
-
-def _names(data: Any) -> tuple[str, ...]:
-    environments = data.get("environments") if isinstance(data, dict) else None
-    if not isinstance(environments, dict):
-        return ()
-    return tuple(name for name in environments if isinstance(name, str))
 
 
 def _check_names(config: ProjectConfig, document: YamlDocument) -> list[Diagnostic]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistform.config import ConfigResult, read_config
+from assistform.configfile import ConfigResult, read_config
 from assistform.spec.discover import find_root
 from assistform.state import DEFAULT_STATE_PATH
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from assistform import limits
-from assistform.config import Policy
 from assistform.errors import Diagnostic, SourceLocation
 
 if TYPE_CHECKING:
+    from assistform.config import Policy
     from assistform.spec.load import LoadedSpec
 
 

@@ -186,7 +186,7 @@ def known_secrets(start: Path, environ: Mapping[str, str] | None = None) -> Reda
     env = os.environ if environ is None else environ
     values: list[str | None] = [env.get("OPENAI_API_KEY"), *url_secrets(env.get("OPENAI_BASE_URL"))]
     try:
-        from assistform.config import read_config
+        from assistform.configfile import read_config
         from assistform.spec.load import find_root
 
         config = read_config(find_root(start)).config

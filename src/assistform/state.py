@@ -1,7 +1,7 @@
 """The state file: which live assistant each key manages and what was last applied to it.
 
 Committed to git, so it is written for diffs: sorted keys, two-space indent, a final newline.
-Every write is atomic (temp file, fsync, rename) and keeps the previous version as a backup;
+Every write is atomic (`assistform.atomic`) and keeps the previous version as a backup;
 a file we cannot read is an error, never a silent reset to empty.
 
 During an apply each finished change is appended to a journal beside the state (one fsynced
@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistform.atomic import write_atomically
 from assistform.errors import StateError
 
 #: Version 2 added `observed`; version 1 files are read (and written back as version 2).
@@ -170,8 +170,8 @@ class StateFile:
         text = json.dumps(written.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.path.exists():
-            _atomic_write(self.backup_path, self.path.read_bytes())
-        _atomic_write(self.path, text.encode("utf-8"))
+            write_atomically(self.backup_path, self.path.read_bytes())
+        write_atomically(self.path, text.encode("utf-8"))
         self.journal_path.unlink(missing_ok=True)
         return written
 
@@ -321,21 +321,3 @@ def _line(lineage: str, serial: int, key: str, resource: ResourceState | None) -
         "resource": None if resource is None else resource.model_dump(mode="json"),
     }
     return (json.dumps(entry, sort_keys=True) + "\n").encode()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

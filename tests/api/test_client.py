@@ -279,3 +279,52 @@ def test_no_answer_in_time_is_ambiguous(
     text = assert_one_clean_line(caught.value)
     assert "create assistant: no answer from" in text and "in time" in text
     assert caught.value.ambiguous
+
+
+# --- raw answers (for the doctor) -------------------------------------------------------------
+
+
+def test_raw_answers_come_back_as_sent_refusals_included(
+    make_api_server: Callable[..., SandboxServer], connect_api: Connect
+) -> None:
+    server = make_api_server()
+    api = connect_api(server)
+    made = api.create_raw({"model": "gpt-4o", "name": "A"})
+    assert (made.status, made.error) == (200, None)
+    assert made.body["name"] == "A"
+    assert made.headers["content-type"].startswith("application/json")
+
+    refused = api.create_raw({"model": "gpt-4o", "temperature": 5})
+    assert refused.status == 400 and refused.body["error"]["param"] == "temperature"
+    assert refused.error is not None
+    assert refused.error.message.startswith("create assistant: HTTP 400")
+    extra = api.create_raw({"model": "gpt-4o"}, extra_body={"unknown_field": "x"})
+    assert extra.status == 400 and "unknown_field" in extra.text  # sent as given
+
+    missing = api.get_raw("asst_missing")
+    assert missing.status == 404 and missing.error is not None
+    assert missing.error.message.startswith("get assistant: HTTP 404")
+
+    page = api.list_page_raw(limit=1, order="desc")
+    assert page.error is None and [a["id"] for a in page.body["data"]] == [made.body["id"]]
+    assert api.requests == 5
+
+
+def test_the_doctor_uses_only_the_clients_public_interface() -> None:
+    import ast
+    from pathlib import Path
+
+    import assistform.doctor
+
+    for source in Path(assistform.doctor.__file__).parent.glob("*.py"):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        attributes = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        imported = {
+            alias.name
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.module == "assistform.api.client"
+            for alias in n.names
+        }
+        assert "client" not in attributes, source.name
+        assert [name for name in imported if name.startswith("_")] == [], source.name
+        assert "status_error" not in imported, source.name

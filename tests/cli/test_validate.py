@@ -265,16 +265,42 @@ def test_no_traceback_for_any_user_mistake(project: Path) -> None:
 FORBIDDEN = ("openai", "httpx", "httpx2", "httpcore", "urllib3", "requests", "http.client")
 
 
-def test_validate_imports_nothing_that_talks_to_the_network() -> None:
-    result = assistform("validate", cwd=REPO_ROOT, importtime=True)
-    assert result.returncode == 0, result.stderr[-2000:]
-    imported = {
+def imported_modules(result: subprocess.CompletedProcess[str]) -> set[str]:
+    """The modules a run under `-X importtime` imported."""
+    return {
         line.split("|")[-1].strip()
         for line in result.stderr.splitlines()
         if line.startswith("import time:") and "|" in line
     }
+
+
+def test_validate_imports_nothing_that_talks_to_the_network() -> None:
+    result = assistform("validate", cwd=REPO_ROOT, importtime=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = imported_modules(result)
     assert "assistform.spec.load" in imported  # the probe works
     offending = sorted(
         name for name in imported if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
     )
     assert offending == []
+
+
+#: What a clean run without assistform.yaml has no use for: the config's models, the
+#: messages of mistakes, the retry policy of requests it never sends.
+UNUSED_WHEN_CLEAN = ("assistform.config", "assistform.spec.messages", "assistform.api.retry")
+
+
+def test_validate_builds_only_what_the_run_uses(project: Path) -> None:
+    write(project, "a.yaml", GOOD)
+    clean = assistform("validate", cwd=project, importtime=True)
+    assert clean.returncode == 0, clean.stderr[-2000:]
+    imported = imported_modules(clean)
+    assert "assistform.spec.model" in imported  # the probe works
+    assert sorted(imported.intersection(UNUSED_WHEN_CLEAN)) == []
+
+    (project / "assistform.yaml").write_text("policy: {required_metadata: [team]}\n")
+    write(project, "b.yaml", BROKEN)
+    failing = assistform("validate", cwd=project, importtime=True)
+    assert failing.returncode == 1
+    assert "'team'" in failing.stderr and "temprature" in failing.stderr
+    assert {"assistform.config", "assistform.spec.messages"} <= imported_modules(failing)

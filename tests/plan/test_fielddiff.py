@@ -6,22 +6,27 @@ from typing import Any
 
 import pytest
 
-from assistform.plan.fielddiff import dotted_path, field_changes, to_field_changes
+from assistform.plan.fielddiff import field_changes, format_path, to_field_changes
 
 
 @pytest.mark.parametrize(
-    ("deepdiff_path", "expected"),
+    ("parts", "expected"),
     [
-        ("root['tools']", "tools"),
-        ("root['tools'][1]['function']['name']", "tools[1].function.name"),
-        ("root['metadata']['it\\'s']", "metadata.it\\'s"),
-        ("root['metadata'][\"it's\"]", "metadata.it's"),
-        ("root['metadata']['2024']", "metadata.2024"),
-        ("root['tools'][10]", "tools[10]"),
+        (["tools"], "tools"),
+        (["tools", 1, "function", "name"], "tools[1].function.name"),
+        (["metadata", "2024"], "metadata.2024"),
+        (["metadata", "cost-center"], "metadata.cost-center"),
+        (["tools", 10], "tools[10]"),
+        (["metadata", "a.b"], 'metadata["a.b"]'),
+        (["metadata", "a[0]"], 'metadata["a[0]"]'),
+        (["metadata", "it's"], 'metadata["it\'s"]'),
+        (["metadata", 'say "hi"'], 'metadata["say \\"hi\\""]'),
+        (["metadata", "é"], 'metadata["é"]'),
+        (["metadata", ""], 'metadata[""]'),
     ],
 )
-def test_dotted_path(deepdiff_path: str, expected: str) -> None:
-    assert dotted_path(deepdiff_path) == expected
+def test_format_path(parts: list[str | int], expected: str) -> None:
+    assert format_path(parts) == expected
 
 
 FUNCTION = {"type": "function", "function": {"name": "f", "strict": False}}
@@ -59,6 +64,16 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], list[tuple[str, Any, Any]
         {"metadata": {"2024": "a", "team": "x"}},
         {"metadata": {"2024": "b", "team": "y"}},
         [("metadata.2024", "a", "b"), ("metadata.team", "x", "y")],
+    ),
+    "keys with dots, brackets and quotes are keys, not paths": (
+        {"metadata": {"a.b": "1", "a": "x", "c[0]": "2", "it's": "3", "²": "4"}},
+        {"metadata": {"a.b": "9", "a": "x", "c[0]": "8", "it's": "7", "²": "6"}},
+        [
+            ('metadata["a.b"]', "1", "9"),
+            ('metadata["c[0]"]', "2", "8"),
+            ('metadata["it\'s"]', "3", "7"),
+            ('metadata["²"]', "4", "6"),
+        ],
     ),
     "indexes sort as numbers": (
         {"tools": [{"type": "code_interpreter"}] * 11},

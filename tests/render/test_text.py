@@ -31,17 +31,17 @@ def _update(*changes: FieldChange, **fields: Any) -> ResourceChange:
 
 def test_plain_text_matches_golden(plan_case: tuple[str, Plan], golden: Golden) -> None:
     name, plan = plan_case
-    golden(f"{name}.txt", render_text(plan, color=False))
+    golden(f"{name}.txt", render_text(plan, color=None))
 
 
 def test_colour_text_matches_golden(full: Plan, golden: Golden) -> None:
-    golden("full.color.txt", render_text(full, color=True))
+    golden("full.color.txt", render_text(full, color=click.style))
 
 
 def test_colour_only_adds_styles(plan_case: tuple[str, Plan]) -> None:
     _, plan = plan_case
-    coloured = render_text(plan, color=True)
-    plain = render_text(plan, color=False)
+    coloured = render_text(plan, color=click.style)
+    plain = render_text(plan, color=None)
     assert "\x1b[" in coloured
     assert "\x1b" not in plain
     assert click.unstyle(coloured) == plain
@@ -58,11 +58,11 @@ CLOSING = {
 
 def test_closing_line(plan_case: tuple[str, Plan]) -> None:
     name, plan = plan_case
-    assert render_text(plan, color=False).splitlines()[-1] == CLOSING[name]
+    assert render_text(plan, color=None).splitlines()[-1] == CLOSING[name]
 
 
 def test_no_ops_are_counted_but_adoptions_and_forgets_are_listed(full: Plan) -> None:
-    text = render_text(full, color=False)
+    text = render_text(full, color=None)
     assert "2 assistants unchanged." in text
     assert "support/summarizer" not in text
     assert "hr/onboarding" not in text
@@ -72,7 +72,7 @@ def test_no_ops_are_counted_but_adoptions_and_forgets_are_listed(full: Plan) -> 
 
 
 def test_warnings_come_first_and_unmanaged_are_counted(full: Plan) -> None:
-    lines = render_text(full, color=False).splitlines()
+    lines = render_text(full, color=None).splitlines()
     assert lines[0].startswith("WARNING: DUPLICATES: 2 live assistants")
     assert lines[1].startswith("WARNING: the server repeated 1 assistant(s)")
     assert "3 unmanaged assistants on the server are not touched." in lines
@@ -88,14 +88,14 @@ def test_warnings_come_first_and_unmanaged_are_counted(full: Plan) -> None:
 )
 def test_unmanaged_line(unmanaged: int, refreshed: bool, expected: str | None) -> None:
     plan = _plan().model_copy(update={"live": LiveRef(refreshed=refreshed, unmanaged=unmanaged)})
-    lines = render_text(plan, color=False).splitlines()
+    lines = render_text(plan, color=None).splitlines()
     unmanaged_lines = [line for line in lines if "unmanaged" in line]
     assert unmanaged_lines == ([expected] if expected else [])
 
 
 def test_no_refresh_is_said_up_front(plan_case: tuple[str, Plan]) -> None:
     name, plan = plan_case
-    first = render_text(plan, color=False).splitlines()[0]
+    first = render_text(plan, color=None).splitlines()[0]
     assert first.startswith("Planned without refresh") == (name == "no_refresh")
 
 
@@ -123,7 +123,7 @@ def test_no_refresh_is_said_up_front(plan_case: tuple[str, Plan]) -> None:
     ],
 )
 def test_field_change_lines(change: FieldChange, line: str) -> None:
-    lines = [x.strip() for x in render_text(_plan(_update(change)), color=False).splitlines()]
+    lines = [x.strip() for x in render_text(_plan(_update(change)), color=None).splitlines()]
     assert line in lines
 
 
@@ -138,7 +138,7 @@ def test_replace_marks_the_fields_that_force_it() -> None:
         ],
         lifecycle={"replace_on_change": ["model"]},
     )
-    lines = [x.strip() for x in render_text(_plan(change), color=False).splitlines()]
+    lines = [x.strip() for x in render_text(_plan(change), color=None).splitlines()]
     assert '~ model: "a" -> "b"  (forces replacement)' in lines
     assert '~ name: "x" -> "y"' in lines
 
@@ -147,7 +147,7 @@ def test_huge_instructions_change_shows_hunks_not_the_text() -> None:
     before = "".join(f"line {n}: {'x' * 60}\n" for n in range(4000))  # ~270 KB
     after = before.replace("line 2000: ", "line 2000 (edited): ")
     text = render_text(
-        _plan(_update(FieldChange(path="instructions", before=before, after=after))), color=False
+        _plan(_update(FieldChange(path="instructions", before=before, after=after))), color=None
     )
     assert "@@ -1998,7 +1998,7 @@" in text
     assert "+line 2000 (edited): " in text
@@ -159,7 +159,7 @@ def test_a_rewritten_text_shows_the_start_of_old_and_new() -> None:
     before = "\n".join(f"old {n}" for n in range(1000))
     after = "\n".join(f"new {n}" for n in range(1000))
     text = render_text(
-        _plan(_update(FieldChange(path="instructions", before=before, after=after))), color=False
+        _plan(_update(FieldChange(path="instructions", before=before, after=after))), color=None
     )
     lines = [line.strip() for line in text.splitlines()]
     assert {"-old 0", "+new 0", "… 960 more removed lines", "… 960 more added lines"} <= set(lines)
@@ -176,7 +176,7 @@ def test_many_hunks_are_capped() -> None:
                 FieldChange(path="instructions", before="\n".join(before), after="\n".join(after))
             )
         ),
-        color=False,
+        color=None,
     )
     assert "more lines (see the JSON plan)" in text
     assert len(text.splitlines()) < 140
@@ -217,5 +217,5 @@ def test_other_environments_are_counted_apart(
     others: dict[str, int], refreshed: bool, expected: str | None
 ) -> None:
     live = LiveRef(refreshed=refreshed, other_environments=others)
-    lines = render_text(_plan().model_copy(update={"live": live}), color=False).splitlines()
+    lines = render_text(_plan().model_copy(update={"live": live}), color=None).splitlines()
     assert [line for line in lines if "owned by" in line] == ([expected] if expected else [])

@@ -6,7 +6,7 @@ fields are kept raw, and every failure becomes one `ApiError` line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
@@ -236,9 +236,77 @@ class OpenAIAssistants:
     def _errors(self, what: str) -> _ErrorTranslator:
         return _ErrorTranslator(what, self.base_url, self.redact)
 
-    def errors(self, what: str) -> _ErrorTranslator:
-        """For callers of `self.client` itself (the doctor): SDK failures as `ApiError`s."""
-        return self._errors(what)
+    # Raw answers, for a caller that studies the server rather than uses it (the doctor):
+    # each request is sent once (a retried create whose answer was lost would leave an
+    # assistant behind), and any HTTP answer, a refusal included, comes back as it was sent.
+    # Only a request that got no answer raises (an `ApiError`).
+
+    def create_raw(
+        self, body: Mapping[str, Any], *, extra_body: Mapping[str, Any] | None = None
+    ) -> RawAnswer:
+        """Create an assistant from `body` (plus `extra_body`, sent as is)."""
+        extra = None if extra_body is None else dict(extra_body)
+        return self._raw(
+            "create assistant",
+            lambda sdk: sdk.beta.assistants.with_raw_response.create(**body, extra_body=extra),
+        )
+
+    def get_raw(self, assistant_id: str) -> RawAnswer:
+        """Retrieve one assistant."""
+        return self._raw(
+            "get assistant",
+            lambda sdk: sdk.beta.assistants.with_raw_response.retrieve(assistant_id),
+        )
+
+    def list_page_raw(
+        self, *, limit: int, order: Literal["asc", "desc"], after: str | None = None
+    ) -> RawAnswer:
+        """One page of the listing (the SDK's model would hide keys it does not know)."""
+
+        def send(sdk: openai.OpenAI) -> Any:
+            pages = sdk.beta.assistants.with_raw_response
+            if after is None:
+                return pages.list(limit=limit, order=order)
+            return pages.list(limit=limit, order=order, after=after)
+
+        return self._raw("list assistants", send)
+
+    def _raw(self, what: str, request: Callable[[openai.OpenAI], Any]) -> RawAnswer:
+        import openai
+
+        with self._errors(what):
+            self.requests += 1
+            try:
+                http = request(self._sdk()).http_response
+            except openai.APIStatusError as exc:
+                return RawAnswer(
+                    exc.status_code,
+                    exc.response.headers,
+                    exc.response.text,
+                    _json_or_none(exc.response),
+                    status_error(what, exc, self.redact),
+                )
+        return RawAnswer(http.status_code, http.headers, http.text, _json_or_none(http), None)
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """An HTTP answer as the server sent it, refusals included."""
+
+    status: int
+    headers: Mapping[str, str]
+    text: str
+    #: The body as JSON, or None when it is not JSON.
+    body: Any
+    #: For a refusal, the `ApiError` assistform shows for it (secrets masked); else None.
+    error: ApiError | None
+
+
+def _json_or_none(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 @dataclass

@@ -112,7 +112,7 @@ def apply(
         else:
             plan = workspace.plan(api, targets=targets, replace=replace)
             use_color = color if color is not None else sys.stdout.isatty()
-            click.echo(render(plan, "text", color=use_color), nl=False)
+            click.echo(render(plan, "text", color=click.style if use_color else None), nl=False)
         if not plan.has_changes and not plan.writes_state:
             if saved is not None:
                 click.echo("The saved plan has no changes: nothing to apply.")

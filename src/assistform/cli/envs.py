@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from assistform.config import CONFIG_FILE, ProjectConfig, read_config
+from assistform.config import ProjectConfig
+from assistform.configfile import CONFIG_FILE, read_config
 from assistform.redact import mask_url
 from assistform.spec.load import display, find_root
 from assistform.state import DEFAULT_STATE_PATH

@@ -23,7 +23,7 @@ COMMANDS: dict[str, str] = {
     "sandbox": "assistform.cli.sandbox:sandbox",
     "plan": "assistform.cli.plan:plan",
     "envs": "assistform.cli.envs:envs",
-    "render": "assistform.cli.render:render",
+    "render": "assistform.cli.responses:render_responses",
     "apply": "assistform.cli.apply:apply",
     "state": "assistform.cli.state:state",
     "force-unlock": "assistform.cli.force_unlock:force_unlock",

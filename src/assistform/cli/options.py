@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from assistform.api.retry import RetryPolicy
-
 if TYPE_CHECKING:
     from assistform.api.connect import ServerOptions
 
@@ -61,6 +59,8 @@ def retry_options(func: F) -> F:
     """--max-tries, --max-retry-seconds, --retry-base-delay: how each request is retried.
     Unset, the environment's `server.max_retries` and the policy's defaults hold; pass them
     to `with_retry`."""
+    from assistform.api.retry import RetryPolicy  # not for `validate`, which has no requests
+
     default = RetryPolicy()
     decorators = [
         click.option(

@@ -55,7 +55,7 @@ def plan(
         # Exit 2 means "changes" here: a missing key in CI must not read as drift.
         raise AssistformError(exc.message, exc.location) from None
     use_color = color if color is not None else (output_format == "text" and sys.stdout.isatty())
-    click.echo(render(result, output_format, color=use_color), nl=False)
+    click.echo(render(result, output_format, color=click.style if use_color else None), nl=False)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render(result, "json"), encoding="utf-8")

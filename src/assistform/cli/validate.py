@@ -10,7 +10,6 @@ Exit 0 when valid, 1 when not (warnings count with `--strict`), 2 on a usage err
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -45,6 +44,8 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, env: str
     result = load_specs(root, chosen, env=env) if env else load_every_environment(root, chosen)
     failed = bool(result.errors) or (strict and bool(result.warnings))
     if output_format == "json":
+        import json  # only for this format: the hook's text output needs none
+
         click.echo(json.dumps(_as_json(result, failed), indent=2))
     else:
         for diagnostic in result.diagnostics:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistform import limits
-from assistform.api.client import OpenAIAssistants, status_error
+from assistform.api.client import OpenAIAssistants, RawAnswer
 from assistform.api.live import LiveAssistant
 from assistform.doctor.classify import (
     classify_error,
@@ -33,9 +33,6 @@ from assistform.doctor.paging import (
 from assistform.doctor.report import PLAN_LISTING, ErrorAnswer, FieldResult, Listing, Report
 from assistform.errors import ApiError
 from assistform.redact import mask_url
-
-if TYPE_CHECKING:
-    import openai
 
 PROBE_PREFIX = "assistform-doctor-probe-"
 MARKER_KEY = "assistform-doctor"
@@ -131,11 +128,6 @@ class _Probe:
         #: The operation under way: a failure no step expected is charged to it.
         self.step = "create"
 
-    @property
-    def sdk(self) -> openai.OpenAI:
-        # No retries: a retried create whose answer was lost would leave a probe behind.
-        return self.api.client.with_options(max_retries=0)
-
     # The steps, in order; each records what it saw, and a failed operation ends the run.
 
     def run(self) -> None:
@@ -165,7 +157,7 @@ class _Probe:
             if refusal is None:
                 break
             error = self.refused(refusal)
-            if refusal.status_code not in (400, 422):
+            if refusal.status not in (400, 422):
                 self.report.operations["create"] = error.message
                 return None
             name = re.split(r"[.\[]", error.param or "")[0]
@@ -318,16 +310,12 @@ class _Probe:
 
     def list_page(self, after: str | None) -> tuple[dict[str, Any], Mapping[str, str]]:
         """One page's raw JSON body (the SDK would hide keys it lacks) and headers."""
-        assistants = self.sdk.beta.assistants.with_raw_response
-        with self.api.errors("list assistants"):
-            if after is None:
-                response = assistants.list(limit=PAGE_LIMIT, order="desc")
-            else:
-                response = assistants.list(limit=PAGE_LIMIT, order="desc", after=after)
-        data = response.http_response.json()
-        if not isinstance(data, dict):
+        page = self.api.list_page_raw(limit=PAGE_LIMIT, order="desc", after=after)
+        if page.error is not None:
+            raise page.error
+        if not isinstance(page.body, dict):
             raise ApiError("list assistants: the answer is not a JSON object")
-        return data, response.http_response.headers
+        return page.body, page.headers
 
     def list_as_plan(self, live: Mapping[str, Probe]) -> None:
         """List with plan's own `list_all`: the listing plan and apply trust."""
@@ -348,8 +336,6 @@ class _Probe:
 
     def delete(self, assistant_id: str) -> None:
         """Delete, then read the deleted id: how the server answers for an unknown id."""
-        import openai
-
         self.step = "delete"
         try:
             self.api.delete(assistant_id)
@@ -357,23 +343,18 @@ class _Probe:
             self.report.operations["delete"] = error.message
             return
         self.deleted.add(assistant_id)
-        missing: openai.APIStatusError | None = None
-        with self.api.errors("get assistant"):
-            try:
-                self.sdk.beta.assistants.retrieve(assistant_id)
-            except openai.APIStatusError as exc:
-                missing = exc
-        if missing is None:
+        missing = self.api.get_raw(assistant_id)
+        if missing.error is None:
             self.report.operations["delete"] = "the assistant is still there after its delete"
             return
         self.report.operations["delete"] = None
-        self.report.missing_id = self.answer(missing, "get assistant")
+        self.report.missing_id = self.answer(missing)
 
     def probe_refusals(self) -> None:
         """Requests OpenAI refuses, to see whether and how this server does."""
         _, refusal = self.create("invalid", {"model": self.model, "temperature": 5})
         self.report.invalid_request = (
-            self.answer(refusal, "create assistant", self.prefix + "invalid")
+            self.answer(refusal, self.prefix + "invalid")
             if refusal
             else ErrorAnswer(None, "accepted")
         )
@@ -408,26 +389,20 @@ class _Probe:
         return {**body, "name": self.prefix + role, "metadata": metadata}
 
     def create(
-        self, role: str, body: Mapping[str, Any], **options: Any
-    ) -> tuple[dict[str, Any] | None, openai.APIStatusError | None]:
+        self, role: str, body: Mapping[str, Any], *, extra_body: Mapping[str, Any] | None = None
+    ) -> tuple[dict[str, Any] | None, RawAnswer | None]:
         """(the raw assistant, None), or (None, the refusal); other failures raise."""
-        import openai
-
         try:
-            with self.api.errors("create assistant"):
-                try:
-                    response = self.sdk.beta.assistants.with_raw_response.create(
-                        **self.named(role, body), **options
-                    )
-                except openai.APIStatusError as exc:
-                    if exc.status_code >= 500:
-                        self.unsure = True
-                        raise
-                    return None, exc
-        except ApiError as error:
+            answer = self.api.create_raw(self.named(role, body), extra_body=extra_body)
+        except ApiError as error:  # no answer at all: the create may have happened
             self.unsure = self.unsure or error.ambiguous
             raise
-        data = response.http_response.json()
+        if answer.error is not None:
+            if answer.status >= 500:
+                self.unsure = True
+                raise answer.error
+            return None, answer
+        data = answer.body
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             self.unsure = True
             raise ApiError("create assistant: the answer names no assistant id")
@@ -441,18 +416,14 @@ class _Probe:
             raise self.refused(refusal)
         return str((data or {})["id"])
 
-    def refused(self, exc: openai.APIStatusError, what: str = "create assistant") -> ApiError:
+    def refused(self, refusal: RawAnswer) -> ApiError:
         """The refusal as assistform shows it; a key the server echoes is never shown."""
-        return status_error(what, exc, self.api.redact)
+        assert refusal.error is not None
+        return refusal.error
 
-    def answer(self, exc: openai.APIStatusError, what: str, probe_name: str = "") -> ErrorAnswer:
-        text = exc.response.text
-        try:
-            body = exc.response.json()
-        except ValueError:
-            body = None
-        found = classify_error(exc.status_code, text, body, probe_name)
-        shown = self.refused(exc, what).message
+    def answer(self, refusal: RawAnswer, probe_name: str = "") -> ErrorAnswer:
+        found = classify_error(refusal.status, refusal.text, refusal.body, probe_name)
+        shown = self.refused(refusal).message
         return ErrorAnswer(found.status, found.shape, found.echoes_request, shown)
 
     def clean_up(self) -> None:

@@ -8,8 +8,8 @@ could copy it, and forgetting or deleting one could lose track of it.
 
 from __future__ import annotations
 
-from assistform.api.live import LiveSet
 from assistform.errors import PlanError
+from assistform.plan.live import LiveSet
 from assistform.plan.model import Action, ResourceChange
 
 #: Keys named per kind of change in the refusal; the rest are counted.

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from assistform.api.live import LiveAssistant, LiveSet
 from assistform.errors import PlanError
 from assistform.normalize import (
     FIELDS,
@@ -29,6 +28,7 @@ from assistform.plan.desired import DesiredAssistant
 from assistform.plan.expected import Comparison, compare
 from assistform.plan.fielddiff import field_changes, to_field_changes
 from assistform.plan.incomplete import refuse_on_incomplete_listing
+from assistform.plan.live import LiveAssistant, LiveSet
 from assistform.plan.model import Action, LiveRef, Plan, Reason, ResourceChange, StateRef
 from assistform.spec.model import Lifecycle
 from assistform.state import ResourceState, State

@@ -1,7 +1,9 @@
 """The plan for a terminal: Terraform-like symbols, one block per assistant, field by field.
 
 Also the pieces the Markdown rendering shares (value formatting, diffs of long text, the
-closing line), so that both say the same thing in the same words. Pure: Plan in, str out.
+closing line), so that both say the same thing in the same words. Pure: Plan in, str out;
+colour comes in as a parameter (the CLI passes `click.style`), so nothing here knows a
+terminal.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import click
+from typing import Any, Protocol
 
 from assistform.ownership import env_label
 from assistform.plan.model import Action, FieldChange, Plan, ResourceChange
@@ -86,6 +86,19 @@ _STYLES: dict[str, dict[str, Any]] = {
 Style = Callable[[str, str], str]
 
 
+class Colorizer(Protocol):
+    """Wraps text in a terminal's colour codes, as `click.style` does."""
+
+    def __call__(
+        self,
+        text: str,
+        *,
+        fg: str | None = None,
+        bold: bool | None = None,
+        dim: bool | None = None,
+    ) -> str: ...
+
+
 @dataclass(frozen=True)
 class FieldView:
     """One field change ready to print: inline (`before`/`after`) or as `body` lines.
@@ -106,7 +119,8 @@ class FieldView:
         return "".join(f"  ({m})" for m in self.markers)
 
 
-def render_text(plan: Plan, *, color: bool) -> str:
+def render_text(plan: Plan, *, color: Colorizer | None = None) -> str:
+    """The plan as text; coloured by `color` when given, plain when not."""
     style = _styler(color)
     out: list[str] = []
     for warning in plan.warnings:
@@ -168,10 +182,10 @@ def _paint_body_line(line: str, style: Style) -> str:
     return line
 
 
-def _styler(color: bool) -> Style:
-    if not color:
+def _styler(color: Colorizer | None) -> Style:
+    if color is None:
         return lambda text, _kind: text
-    return lambda text, kind: click.style(text, **_STYLES[kind])
+    return lambda text, kind: color(text, **_STYLES[kind])
 
 
 # --- shared with the Markdown rendering -------------------------------------------------

@@ -1,8 +1,9 @@
 """Where the sandbox keeps assistants: memory, optionally mirrored to a JSON file.
 
-The file is rewritten whole after every change, atomically (temp file in the same
-directory, fsync, `os.replace`), so a killed server never leaves half a file behind and a
-restart on the same file sees every change that was acknowledged.
+The file is rewritten whole after every change, atomically (`assistform.atomic`: temp file
+in the same directory, fsync, `os.replace`, fsync of the directory), so a killed server
+never leaves half a file behind and a restart on the same file sees every change that was
+acknowledged.
 
 Deleted assistants leave a tombstone (their sort position) so that a list cursor naming
 one still works: a client deleting what it pages through must not lose its place.
@@ -11,14 +12,13 @@ one still works: a client deleting what it pages through must not lose its place
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from assistform.atomic import write_atomically
 from assistform.errors import AssistformError
 
 FORMAT_VERSION = 1
@@ -184,7 +184,7 @@ class AssistantStore:
         head = _encode({"format": FORMAT_VERSION, "next_seq": self._next_seq})[:-1]
         deleted = _encode({k: list(v) for k, v in self._tombstones.items()})
         text = f'{head}, "assistants": [\n{assistants}\n], "deleted": {deleted}}}\n'
-        write_atomically(self.path, text)
+        write_text_atomically(self.path, text)
 
 
 def _encode(value: Any) -> str:
@@ -195,24 +195,10 @@ def _by_position(record: StoredAssistant) -> Position:
     return record.position
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that readers see the old or the new file, never half.
-
-    The directory is not fsynced: the sandbox must survive its own restarts and kills,
-    not power loss, and a second fsync per change would halve its write rate.
-    """
-    directory = path.parent
+def write_text_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` through the one atomic write (`assistform.atomic`)."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, text.encode("utf-8"))
     except OSError as exc:
         raise SandboxDataError(f"cannot write sandbox data {path}: {exc.strerror}") from exc

@@ -15,7 +15,6 @@ from assistform.spec import lint, strict
 from assistform.spec.discover import KEY_PATTERN
 from assistform.spec.instructions import resolve_instructions
 from assistform.spec.loaded import LoadedSpec
-from assistform.spec.messages import locate, message, type_name
 from assistform.spec.model import AssistantSpec
 from assistform.spec.yamlsource import YamlDocument
 
@@ -33,6 +32,8 @@ def validate_document(
             Diagnostic(where, "empty spec: expected a mapping with at least 'model'"),
         ]
     if not isinstance(data, dict):
+        from assistform.spec.messages import type_name
+
         return None, [
             *diagnostics,
             Diagnostic(
@@ -63,6 +64,9 @@ def validate_document(
 
 
 def _diagnostics_of(exc: ValidationError, data: Any, document: YamlDocument) -> list[Diagnostic]:
+    # Imported for a spec with mistakes only: a clean run (the hook's usual one) needs none.
+    from assistform.spec.messages import locate, message
+
     found = []
     for error in exc.errors():
         target = locate(error, data, AssistantSpec)

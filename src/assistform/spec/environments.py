@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistform.config import ConfigResult
+from assistform.configfile import ConfigResult
 from assistform.errors import Diagnostic, Severity, SourceLocation
 from assistform.spec.check import validate_document
 from assistform.spec.discover import SPEC_DIR, display, key_of

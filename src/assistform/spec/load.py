@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistform import policy
-from assistform.config import ConfigResult, read_config
+from assistform.configfile import ConfigResult, read_config
 from assistform.errors import Diagnostic, Severity, SourceLocation
 from assistform.spec.check import validate_document
 from assistform.spec.discover import (

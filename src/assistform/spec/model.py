@@ -8,11 +8,12 @@ touches the network.
 Errors raised by our own validators are `PydanticCustomError`s whose type starts with
 `spec_` and whose message is a whole sentence; their context may name, as `field`, the key
 of the checked mapping that the error should point at (see `spec.messages`).
+
+No `from __future__ import annotations` here: pydantic reads these annotations as objects
+instead of evaluating them back from strings, which every `validate` run would pay for.
 """
 
-from __future__ import annotations
-
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -109,7 +110,7 @@ class StaticChunking(_Strict):
     chunk_overlap_tokens: Annotated[int, Field(ge=0)]
 
     @model_validator(mode="after")
-    def _overlap_at_most_half(self) -> StaticChunking:
+    def _overlap_at_most_half(self) -> Self:
         if self.chunk_overlap_tokens > self.max_chunk_size_tokens // 2:
             raise PydanticCustomError(
                 "spec_chunk_overlap",
@@ -164,7 +165,7 @@ class FileSearchResources(_Strict):
     ) = None
 
     @model_validator(mode="after")
-    def _one_of(self) -> FileSearchResources:
+    def _one_of(self) -> Self:
         if self.vector_store_ids is not None and self.vector_stores is not None:
             raise PydanticCustomError(
                 "spec_one_of",
@@ -281,7 +282,7 @@ class AssistantSpec(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _one_instructions_source(self) -> AssistantSpec:
+    def _one_instructions_source(self) -> Self:
         if self.instructions is not None and self.instructions_file is not None:
             raise PydanticCustomError(
                 "spec_instructions_conflict",

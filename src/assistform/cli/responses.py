@@ -1,5 +1,8 @@
 """`assistform render --responses`: each spec as the configuration of a Responses API request.
 
+The command that maps specs onto the Responses API (named `render` on the command line);
+plans are rendered by `assistform.render`.
+
 Prints one JSON object keyed by spec key (sorted); each value holds `request`, the body of a
 `POST /v1/responses` without its `input`, and `unmapped`, the spec fields that request
 cannot carry, each with the reason. A note on stderr counts the unmapped fields.
@@ -14,13 +17,13 @@ from pathlib import Path
 import click
 
 from assistform.cli.options import env_option
-from assistform.config import read_config
+from assistform.configfile import read_config
 from assistform.errors import SpecError, UsageError
 from assistform.responses import to_responses
 from assistform.spec.load import find_root, load_specs
 
 
-@click.command()
+@click.command(name="render")
 @click.argument("keys", nargs=-1, metavar="[KEY]...")
 @click.option(
     "--responses",
@@ -28,7 +31,7 @@ from assistform.spec.load import find_root, load_specs
     help="Render each spec as a Responses API request configuration (JSON).",
 )
 @env_option("Render the specs as this environment merges them (default: the default environment).")
-def render(keys: tuple[str, ...], responses: bool, env: str | None) -> None:
+def render_responses(keys: tuple[str, ...], responses: bool, env: str | None) -> None:
     """Print specs in another API's shape: every spec, or those matching KEY (glob)."""
     if not responses:
         raise UsageError("say what to render: --responses (the one rendering so far)")
