@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import os
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -173,3 +174,19 @@ def killed_before_removing(path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     with monkeypatch.context() as patch:
         patch.setattr(Path, "unlink", killed)
         yield
+
+
+def fake_gh_env(folder: Path, script: str) -> dict[str, str]:
+    """The environment of a process that finds `script` as `gh` first on its PATH, with its
+    database in `folder` (FAKE_GH_DB) and a token, as a workflow step has them."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text(script)
+    gh.chmod(0o755)
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_GH_DB": str(folder / "github.json"),
+        "GH_TOKEN": "ghs_test",
+    }

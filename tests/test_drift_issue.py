@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from doubles import fake_gh_env
+
 REPO_ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "assistform-drift.yml"
 SCRIPT = REPO_ROOT / "scripts" / "drift_issue.py"
@@ -120,17 +122,7 @@ class FakeGitHub:
 
 @pytest.fixture
 def github(tmp_path: Path) -> Iterator[FakeGitHub]:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    gh.write_text(FAKE_GH.format(python=sys.executable))
-    gh.chmod(0o755)
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "FAKE_GH_DB": str(tmp_path / "github.json"),
-        "GH_TOKEN": "ghs_test",
-    }
+    env = fake_gh_env(tmp_path, FAKE_GH.format(python=sys.executable))
     (tmp_path / "plans").mkdir()
     fake = FakeGitHub(tmp_path / "github.json", env, tmp_path / "plans")
     fake.seed(issue(1, "The docs are out of date."), issue(2, "Add a Spanish tutor?"))

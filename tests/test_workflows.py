@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from doubles import fake_gh_env
 from test_outputs import parse_github_output
 
 REPO_ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
@@ -378,17 +379,7 @@ class FakeGitHub:
 
 @pytest.fixture
 def github(tmp_path: Path) -> Iterator[FakeGitHub]:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    gh.write_text(FAKE_GH.format(python=sys.executable))
-    gh.chmod(0o755)
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "FAKE_GH_DB": str(tmp_path / "github.json"),
-        "GH_TOKEN": "ghs_test",
-    }
+    env = fake_gh_env(tmp_path, FAKE_GH.format(python=sys.executable))
     fake = FakeGitHub(tmp_path / "github.json", env, tmp_path / "plan.md")
     fake.seed("LGTM", "Please also update the docs.")
     yield fake
