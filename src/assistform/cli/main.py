@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "assistform.cli.doctor:doctor",
     "import": "assistform.cli.import_:import_command",
     "export": "assistform.cli.export:export",
+    "rollback": "assistform.cli.rollback:rollback",
 }
 
 
