@@ -58,6 +58,9 @@ def recorded(repo: Repo) -> tuple[str, int | None, list[tuple[int, str]]]:
 
 
 def assert_clean(repo: Repo) -> None:
+    """Every live assistant is a version the state keeps, and the plan is clean."""
+    if KEY in repo.state().resources:
+        assert {a.id for a in repo.live()} == {i for _, i in recorded(repo)[2]}, "no orphan"
     plan = repo.plan()
     assert not plan.writes_state, [(c.key, c.action.value) for c in plan.resource_changes]
 
@@ -147,6 +150,47 @@ def test_rollback_refuses_a_version_deleted_outside(repo: Repo) -> None:
     assert result.exit_code == 1
     assert "version 1 of 'support/triage'" in result.stderr
     assert recorded(repo)[1] == 2
+
+
+def test_an_in_place_assistant_switched_to_blue_green_becomes_version_1(repo: Repo) -> None:
+    repo.write(KEY, description="one")
+    apply(repo)
+    (first,) = repo.live()
+    repo.write(KEY, description="one", **blue_green())
+    apply(repo)
+    assert recorded(repo) == (first.id, 1, [(1, first.id)])
+    repo.write(KEY, description="two", **blue_green())
+    apply(repo)
+    live = versions(repo)
+    assert sorted(live) == [2] and live[2].id != first.id
+    assert first.id in {a.id for a in repo.live()}, "version 1 (untagged) is kept live"
+    assert recorded(repo) == (live[2].id, 2, [(1, first.id), (2, live[2].id)])
+    assert_clean(repo)
+
+
+def test_a_saved_plan_of_a_new_version_applies_despite_the_kept_versions(
+    repo: Repo, tmp_path: Path
+) -> None:
+    for text in ("one", "two", "three"):
+        repo.write(KEY, description=text, **blue_green())
+        out = tmp_path / f"{text}.json"
+        assert repo.run("plan", "--out", str(out)).exit_code in (0, 2)
+        result = repo.run("apply", str(out), *FAST)
+        assert result.exit_code == 0, result.output
+    assert sorted(versions(repo)) == [1, 2, 3]
+    assert_clean(repo)
+
+
+def test_removing_a_blue_green_spec_deletes_every_version(repo: Repo) -> None:
+    for text in ("one", "two"):
+        repo.write(KEY, description=text, **blue_green())
+        apply(repo)
+    repo.write("other/bot")
+    repo.remove(KEY)
+    apply(repo)
+    assert versions(repo) == {}
+    assert KEY not in repo.state().resources
+    repo.assert_converged(["other/bot"])
 
 
 def test_an_in_place_key_cannot_be_rolled_back(repo: Repo) -> None:
