@@ -167,7 +167,7 @@ def _switch_version(change: ResourceChange, ctx: StepContext, budget: Budget) ->
         resource = ResourceState(
             id=current,
             applied=_applied(change),
-            observed=previous.observed if previous is not None else None,
+            observed=change.observed or (previous.observed if previous is not None else None),
             lifecycle=change.lifecycle,
             version=change.version,
             versions=versions,

@@ -24,6 +24,7 @@ from assistform.plan.model import Action, Reason, ResourceChange
 from assistform.state import ResourceState, Version
 
 BLUE_GREEN = "blue-green"
+KEEP_DEFAULT = 3
 
 
 def is_blue_green(desired: DesiredAssistant | None, recorded: ResourceState | None) -> bool:
@@ -84,7 +85,7 @@ def plan_versions(
     as live); `current_version` is the number of the version `change.id` names;
     `unrecorded` the numbers of the versions `unrecorded_versions` deletes (never reused).
     """
-    keep = int((desired.lifecycle if desired else {}).get("keep_versions", 1))
+    keep = int((desired.lifecycle if desired else {}).get("keep_versions", KEEP_DEFAULT))
     kept = [
         v for v in (recorded.versions if recorded else []) if live_ids is None or v.id in live_ids
     ]
@@ -92,8 +93,9 @@ def plan_versions(
         # The live assistant before blue-green (or adopted by its tag): its first version.
         kept.append(Version(version=current_version or 1, id=change.id))
         kept.sort(key=lambda v: v.version)
-    numbers = [v.version for v in kept] + [recorded.version or 0 if recorded else 0]
-    numbers += unrecorded
+    numbers = [v.version for v in kept] + unrecorded
+    if recorded is not None and recorded.version is not None:
+        numbers.append(recorded.version)
     if change.action is Action.DELETE:
         # The spec is gone: every version goes with the current one.
         return change.model_copy(update={"prune": [v for v in kept if v.id != change.id]})
@@ -101,7 +103,7 @@ def plan_versions(
         return _keep_current(change, recorded, kept, keep, current_version)
     if change.action is Action.NOOP:
         return change
-    number = max(numbers) + 1
+    number = max(numbers, default=0) + 1
     prune = kept[: max(0, len(kept) + 1 - keep)]
     assert create_body is not None
     body = {**create_body, "metadata": with_version(create_body["metadata"], number)}
