@@ -313,3 +313,15 @@ def test_an_apply_of_new_versions_killed_at_any_moment_converges(
         assert (entry.version, entry.id) == (entry.versions[-1].version, entry.versions[-1].id)
     plan = repo.plan()
     assert not plan.writes_state
+
+
+def test_a_lost_state_is_rebuilt_with_every_kept_version(repo: Repo) -> None:
+    for text in ("one", "two", "three"):
+        repo.write(KEY, description=text, **blue_green())
+        apply(repo)
+    before = recorded(repo)
+    repo.workspace.state_file.path.unlink()
+    result = repo.run("state", "rebuild")
+    assert result.exit_code == 0, result.output
+    assert recorded(repo) == before
+    assert_clean(repo)
