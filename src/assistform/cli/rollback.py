@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from assistform.api.connect import connect
-from assistform.apply.lock import DEFAULT_WAIT, StateLock
-from assistform.cli.options import server_options
+from assistform.apply.lock import StateLock
+from assistform.cli.options import lock_timeout_option, server_options
 from assistform.errors import ApiError
 from assistform.rollback import RollbackError, rolled_back, target_version
 from assistform.workspace import Workspace
@@ -20,13 +20,7 @@ from assistform.workspace import Workspace
     "--to", "to", type=click.IntRange(min=1), metavar="VERSION", help="Default: the previous."
 )
 @server_options
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=DEFAULT_WAIT,
-    show_default=True,
-    help="Seconds to wait for a state lock held by another run.",
-)
+@lock_timeout_option
 def rollback(
     key: str,
     to: int | None,
