@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from assistform.adopt import assign_keys, id_key, slug, valid_key
-from assistform.api.live import LiveAssistant
+from assistform.plan.live import LiveAssistant
 from assistform.state import ResourceState, State
 
 LINEAGE = "11111111-2222-3333-4444-555555555555"

@@ -17,6 +17,7 @@ from assistform.state import (
     ResourceState,
     State,
     StateFile,
+    Version,
 )
 from doubles import Killed, killed_before_removing
 
@@ -67,6 +68,23 @@ def test_per_key_the_id_the_applied_spec_and_the_lifecycle(state_file: StateFile
         "observed": None,
         "lifecycle": LIFECYCLE,
     }
+
+
+def test_blue_green_versions_survive_the_journal_and_the_file(state_file: StateFile) -> None:
+    kept = [Version(version=1, id="asst_1"), Version(version=2, id="asst_2")]
+    entry = resource("asst_2").model_copy(update={"version": 2, "versions": kept})
+    state = state_file.ensure_saved(State())
+    state_file.journal(state, "bot", entry)
+    assert state_file.load().resources["bot"] == entry  # replayed from the journal
+    state_file.save(state_file.load())
+    raw = json.loads(state_file.path.read_text(encoding="utf-8"))
+    assert raw["format_version"] == 2
+    assert raw["resources"]["bot"]["version"] == 2
+    assert raw["resources"]["bot"]["versions"] == [
+        {"version": 1, "id": "asst_1"},
+        {"version": 2, "id": "asst_2"},
+    ]
+    assert state_file.load().resources["bot"] == entry
 
 
 def test_a_version_1_state_is_read_and_written_back_as_version_2(state_file: StateFile) -> None:

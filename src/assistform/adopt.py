@@ -20,13 +20,13 @@ from pathlib import Path
 
 from assistform import ownership
 from assistform.api.client import AssistantsApi
-from assistform.api.live import LiveAssistant
 from assistform.apply.lock import StateLock
 from assistform.errors import ApiError, PlanError, Severity, UsageError
 from assistform.normalize import STATE_ONLY_FIELDS, Config
 from assistform.ownership import OwnershipTag, env_label, with_tag, without_tag
 from assistform.plan.desired import DesiredAssistant, desired_from
 from assistform.plan.expected import matches
+from assistform.plan.live import LiveAssistant
 from assistform.spec.load import (
     KEY_PATTERN,
     SPEC_DIR,

@@ -12,6 +12,11 @@ state holds. Neither a key (`spec.discover.KEY_PATTERN`), an environment name
 (`config.ENV_NAME_PATTERN`) nor a lineage (a uuid) contains `@`, so the parts split without
 ambiguity.
 
+An assistant under `lifecycle.strategy: blue-green` carries a second reserved pair,
+`assistform-version: <n>`: the version it is of its key. A version an apply created but was
+killed before recording is thereby known for what it is (an unrecorded version, deleted by
+the next apply) rather than taken for a duplicate; the kept versions are the state's.
+
 Tags written before environments were part of it, `<key>@<lineage>`, are still read
 (`legacy`): they could belong to any environment, so only a state that records their id
 manages them, and its next apply rewrites them in the current form.
@@ -25,6 +30,9 @@ from typing import Any
 from assistform import limits
 
 TAG_KEY = "assistform"
+#: The second reserved pair, on blue-green versions only (the spec leaves room for it).
+VERSION_KEY = "assistform-version"
+RESERVED_KEYS = frozenset({TAG_KEY, VERSION_KEY})
 #: Metadata pairs left for the user once the tag takes its one.
 USER_METADATA_MAX = limits.METADATA_PAIRS_MAX - 1
 #: The longest environment name: it is part of every tag of that environment.
@@ -86,7 +94,20 @@ def with_tag(metadata: dict[str, str] | None, tag: OwnershipTag) -> dict[str, st
 
 
 def without_tag(metadata: dict[str, Any] | None) -> dict[str, Any]:
-    return {k: v for k, v in (metadata or {}).items() if k != TAG_KEY}
+    """The user's metadata: without the ownership tag and the version tag."""
+    return {k: v for k, v in (metadata or {}).items() if k not in RESERVED_KEYS}
+
+
+def with_version(metadata: dict[str, str], version: int) -> dict[str, str]:
+    return {**metadata, VERSION_KEY: str(version)}
+
+
+def version_of(metadata: Any) -> int | None:
+    """The blue-green version a live assistant's metadata names, if a well-formed one."""
+    raw = metadata.get(VERSION_KEY) if isinstance(metadata, dict) else None
+    if isinstance(raw, str) and raw.isdigit() and raw[0] != "0":
+        return int(raw)
+    return None
 
 
 def rebuild_command(env: str | None, lineage: str, *, sandbox: bool = False) -> str:

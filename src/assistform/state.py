@@ -35,7 +35,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from assistform.atomic import write_atomically
 from assistform.errors import StateError
@@ -44,6 +52,15 @@ from assistform.errors import StateError
 STATE_FORMAT_VERSION = 2
 READABLE_FORMAT_VERSIONS = frozenset({1, STATE_FORMAT_VERSION})
 DEFAULT_STATE_PATH = Path("state/assistform.json")
+
+
+class Version(BaseModel):
+    """One kept version of a blue-green assistant: its number and its live assistant."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    id: str
 
 
 class ResourceState(BaseModel):
@@ -57,6 +74,22 @@ class ResourceState(BaseModel):
     #: about every value the spec leaves out. None when unknown (version 1, `state rebuild`).
     observed: dict[str, Any] | None = None
     lifecycle: dict[str, Any] = Field(default_factory=dict)
+    #: Blue-green only (`lifecycle.strategy`): the version `id` is, and every version kept
+    #: live, the current one included, oldest first. Absent (None, empty) for in-place
+    #: assistants and in states written before blue-green, which stay format 2.
+    version: int | None = None
+    versions: list[Version] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _without_absent_versions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and self.version is None and not self.versions:
+            data.pop("version", None)
+            data.pop("versions", None)
+        return data
+
+    def kept(self, version: int) -> Version | None:
+        return next((v for v in self.versions if v.version == version), None)
 
     @model_validator(mode="after")
     def _share_equal_values(self) -> ResourceState:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistform.api.live import LiveAssistant, LiveSet
 from assistform.ownership import OwnershipTag
+from assistform.plan.live import LiveAssistant, LiveSet
 
 
 def assistant(assistant_id: str, metadata: object, **fields: object) -> LiveAssistant:

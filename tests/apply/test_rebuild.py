@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from assistform.api.live import LiveAssistant, LiveSet
 from assistform.apply.rebuild import choose_lineage, rebuild
 from assistform.errors import PlanError, UsageError
 from assistform.normalize import normalize
+from assistform.plan.live import LiveAssistant, LiveSet
 
 L1, L2 = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from assistform.api.live import LiveAssistant
 from assistform.apply.verify import unstored
+from assistform.plan.live import LiveAssistant
 
 TAG = {"assistform": "bot@11111111-1111-4111-8111-111111111111"}
 

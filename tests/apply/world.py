@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from assistform.api.client import OpenAIAssistants
-from assistform.api.live import LiveAssistant
 from assistform.apply.retry import RetryPolicy
 from assistform.apply.run import ApplyResult, ApplySettings, apply_plan, state_for
 from assistform.ownership import tag_of
 from assistform.plan.desired import DesiredAssistant
+from assistform.plan.live import LiveAssistant
 from assistform.plan.model import Plan
 from assistform.plan.planner import PlanOptions, make_plan
 from assistform.sandbox import Faults, SandboxServer

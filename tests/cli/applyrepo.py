@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from assistform.api.client import OpenAIAssistants
-from assistform.api.live import LiveAssistant
 from assistform.cli.main import cli
 from assistform.ownership import tag_of
+from assistform.plan.live import LiveAssistant
 from assistform.plan.model import Plan
 from assistform.sandbox import Faults, SandboxServer
 from assistform.state import State

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from assistform.api.live import LiveAssistant, LiveSet
 from assistform.normalize import normalize
-from assistform.ownership import TAG_KEY, OwnershipTag
+from assistform.ownership import TAG_KEY, VERSION_KEY, OwnershipTag
 from assistform.plan.desired import DesiredAssistant
+from assistform.plan.live import LiveAssistant, LiveSet
 from assistform.plan.model import Plan
 from assistform.plan.planner import LIFECYCLE_DEFAULTS, PlanOptions, make_plan
-from assistform.state import ResourceState, State
+from assistform.state import ResourceState, State, Version
 
 LINEAGE = "11111111-1111-4111-8111-111111111111"
 FOREIGN = "22222222-2222-4222-8222-222222222222"
@@ -114,6 +114,23 @@ def recorded_v1(
     return ResourceState(
         id=assistant_id, applied=applied, lifecycle={**LIFECYCLE_DEFAULTS, **(lifecycle or {})}
     )
+
+
+BLUE_GREEN = {"strategy": "blue-green", "keep_versions": 2}
+
+
+def versioned(
+    current: int, kept: dict[int, str], lifecycle: dict[str, Any] | None = None, **fields: Any
+) -> ResourceState:
+    """A blue-green state entry: version `current` of the `kept` ones ({number: id})."""
+    entry = recorded(kept[current], lifecycle or BLUE_GREEN, **fields)
+    versions = [Version(version=n, id=i) for n, i in sorted(kept.items())]
+    return entry.model_copy(update={"version": current, "versions": versions})
+
+
+def version(assistant_id: str, key: str, number: int, **fields: Any) -> LiveAssistant:
+    """A live blue-green version: tagged for `key` and with its version number."""
+    return live(assistant_id, key, metadata={VERSION_KEY: str(number)}, **fields)
 
 
 def state(serial: int = 7, **resources: ResourceState) -> State:

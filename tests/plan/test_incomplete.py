@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from assistform.api.live import LiveAssistant, LiveSet
 from assistform.errors import PlanError
 from assistform.plan.desired import DesiredAssistant
+from assistform.plan.live import LiveAssistant, LiveSet
 from assistform.plan.model import Action, Plan
 from assistform.plan.planner import PlanOptions, make_plan
 from assistform.state import State

@@ -16,7 +16,20 @@ from assistform.plan.desired import DesiredAssistant
 from assistform.plan.model import PLAN_FORMAT_VERSION, Action, Plan, Reason, ResourceChange
 from assistform.state import State
 
-from .build import FOREIGN, LINEAGE, NOW, live, plan, recorded, recorded_v1, spec, state
+from .build import (
+    BLUE_GREEN,
+    FOREIGN,
+    LINEAGE,
+    NOW,
+    live,
+    plan,
+    recorded,
+    recorded_v1,
+    spec,
+    state,
+    version,
+    versioned,
+)
 
 C, U, R, D, N = Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.NOOP
 
@@ -285,6 +298,63 @@ CASES: dict[str, Case] = {
     "--no-refresh: --replace KEY": Case(
         [spec("bot")], state(bot=recorded("asst_1")), None,
         [("bot", R, [Reason.REPLACE_REQUESTED], "asst_1")], options={"replace": ("bot",)},
+    ),
+    "blue-green: a new spec is version 1": Case(
+        [spec("bot", BLUE_GREEN)], state(), [],
+        [("bot", C, [Reason.NEW_SPEC, Reason.NEW_VERSION], None)],
+    ),
+    "blue-green: a change is a new version, never a modify": Case(
+        [spec("bot", BLUE_GREEN, temperature=0.2)],
+        state(bot=versioned(1, {1: "asst_1"})), [version("asst_1", "bot", 1)],
+        [("bot", R, [Reason.SPEC_CHANGED, Reason.NEW_VERSION], "asst_1")],
+    ),
+    "blue-green: drift is a new version too": Case(
+        [spec("bot", BLUE_GREEN)],
+        state(bot=versioned(1, {1: "asst_1"})), [version("asst_1", "bot", 1, name="Edited")],
+        [("bot", R, [Reason.DRIFT, Reason.NEW_VERSION], "asst_1")],
+    ),
+    "blue-green: kept versions are no duplicates": Case(
+        [spec("bot", BLUE_GREEN)],
+        state(bot=versioned(2, {1: "asst_1", 2: "asst_2"})),
+        [version("asst_1", "bot", 1), version("asst_2", "bot", 2)],
+        [("bot", N, [], "asst_2")],
+    ),
+    "blue-green: versions beyond keep_versions are deleted, the current one kept": Case(
+        [spec("bot", BLUE_GREEN)],
+        state(bot=versioned(3, {1: "asst_1", 2: "asst_2", 3: "asst_3"})),
+        [version("asst_1", "bot", 1), version("asst_2", "bot", 2), version("asst_3", "bot", 3)],
+        [("bot", D, [Reason.BEYOND_KEEP_VERSIONS], "asst_3")],
+    ),
+    "blue-green: a version the state does not record is deleted, not a duplicate": Case(
+        [spec("bot", BLUE_GREEN)],
+        state(bot=versioned(1, {1: "asst_1"})),
+        [version("asst_1", "bot", 1), version("asst_2", "bot", 2)],
+        [("bot", N, [], "asst_1"), ("bot", D, [Reason.UNRECORDED_VERSION], "asst_2")],
+    ),
+    "blue-green: an untagged copy is still a duplicate": Case(
+        [spec("bot", BLUE_GREEN)],
+        state(bot=versioned(1, {1: "asst_1"})),
+        [version("asst_1", "bot", 1), live("asst_9", "bot")],
+        [("bot", N, [], "asst_1"), ("bot", D, [Reason.DUPLICATE], "asst_9")],
+        warnings=["DUPLICATES: 2 live assistants carry the tag of 'bot'"],
+    ),
+    "blue-green: an in-place assistant is recorded as version 1": Case(
+        [spec("bot", BLUE_GREEN)], state(bot=recorded("asst_1")), [live("asst_1", "bot")],
+        [("bot", N, [Reason.LIFECYCLE_CHANGED], "asst_1")],
+    ),
+    "blue-green: the current version deleted outside: a new one, the kept one stays": Case(
+        [spec("bot", BLUE_GREEN)],
+        state(bot=versioned(2, {1: "asst_1", 2: "asst_2"})), [version("asst_1", "bot", 1)],
+        [("bot", C, [Reason.DELETED_OUTSIDE, Reason.NEW_VERSION], None)],
+    ),
+    "blue-green: a removed spec deletes every version": Case(
+        [], state(bot=versioned(2, {1: "asst_1", 2: "asst_2"})),
+        [version("asst_1", "bot", 1), version("asst_2", "bot", 2)],
+        [("bot", D, [Reason.SPEC_REMOVED], "asst_2")],
+    ),
+    "--no-refresh: blue-green change": Case(
+        [spec("bot", BLUE_GREEN, temperature=0.2)], state(bot=versioned(1, {1: "asst_1"})), None,
+        [("bot", R, [Reason.SPEC_CHANGED, Reason.NEW_VERSION], "asst_1")],
     ),
 }  # fmt: skip
 

@@ -24,6 +24,7 @@ from assistform.plan.model import (
     ResourceChange,
     StateRef,
 )
+from assistform.state import Version
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 CREATED_AT = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -343,7 +344,71 @@ def state_only_plan() -> Plan:
     return plan.model_copy(update={"resource_changes": kept, "warnings": []})
 
 
+def blue_green_plan() -> Plan:
+    """lifecycle.strategy blue-green: a new version with the oldest pruned, a prune alone,
+    and a version an interrupted apply left unrecorded."""
+    v = Version
+    lifecycle = {"strategy": "blue-green", "keep_versions": 2}
+    before = config(name="Triage", description="one")
+    after = config(name="Triage", description="two")
+    return Plan(
+        tool_version="0.1.0",
+        created_at=CREATED_AT,
+        state=STATE,
+        live=LiveRef(refreshed=True, fingerprint="4444444444444444", assistants=6, requests=1),
+        resource_changes=[
+            ResourceChange(
+                key="support/triage",
+                action=Action.REPLACE,
+                id="asst_triage_v3",
+                reasons=[Reason.SPEC_CHANGED, Reason.NEW_VERSION],
+                before=before,
+                after=after,
+                applied=after,
+                changes=[FieldChange(path="description", before="one", after="two")],
+                request={
+                    "model": "gpt-4o",
+                    "name": "Triage",
+                    "description": "two",
+                    "metadata": {
+                        "assistform": f"support/triage@{LINEAGE}@",
+                        **{"assistform-version": "4"},
+                    },
+                },
+                live_fingerprint="5555555555555555",
+                lifecycle=lifecycle,
+                version=4,
+                versions=[v(version=3, id="asst_triage_v3")],
+                prune=[v(version=2, id="asst_triage_v2")],
+            ),
+            ResourceChange(
+                key="support/billing",
+                action=Action.DELETE,
+                id="asst_billing_v5",
+                reasons=[Reason.BEYOND_KEEP_VERSIONS],
+                lifecycle=lifecycle,
+                version=5,
+                versions=[v(version=4, id="asst_billing_v4"), v(version=5, id="asst_billing_v5")],
+                prune=[v(version=3, id="asst_billing_v3")],
+            ),
+            ResourceChange(
+                key="support/billing",
+                action=Action.DELETE,
+                id="asst_billing_v6",
+                reasons=[Reason.UNRECORDED_VERSION],
+                before=config(name="Billing"),
+                live_fingerprint="6666666666666666",
+                notes=[
+                    "version 6 was created by an apply that did not finish (never current) "
+                    "or was being deleted: deleting it"
+                ],
+            ),
+        ],
+    )
+
+
 PLANS: dict[str, Callable[[], Plan]] = {
+    "blue_green": blue_green_plan,
     "full": full_plan,
     "no_refresh": no_refresh_plan,
     "no_changes": no_changes_plan,
@@ -361,3 +426,8 @@ def plan_case(request: pytest.FixtureRequest) -> tuple[str, Plan]:
 @pytest.fixture
 def full() -> Plan:
     return full_plan()
+
+
+@pytest.fixture
+def blue_green() -> Plan:
+    return blue_green_plan()

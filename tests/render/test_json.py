@@ -12,6 +12,10 @@ def test_json_matches_golden(full: Plan, golden: Golden) -> None:
     golden("full.json", render_json(full))
 
 
+def test_json_of_blue_green_steps_matches_golden(blue_green: Plan, golden: Golden) -> None:
+    golden("blue_green.json", render_json(blue_green))
+
+
 def test_json_round_trips_unchanged(plan_case: tuple[str, Plan]) -> None:
     _, plan = plan_case
     text = render_json(plan)

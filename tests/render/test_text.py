@@ -48,6 +48,7 @@ def test_colour_only_adds_styles(plan_case: tuple[str, Plan]) -> None:
 
 
 CLOSING = {
+    "blue_green": "Plan: 0 to create, 0 to update, 1 to replace, 2 to delete.",
     "full": "Plan: 1 to create, 2 to update, 1 to replace, 2 to delete.",
     "no_refresh": "Plan: 0 to create, 1 to update, 0 to replace, 0 to delete.",
     "no_changes": NO_CHANGES,
@@ -59,6 +60,17 @@ CLOSING = {
 def test_closing_line(plan_case: tuple[str, Plan]) -> None:
     name, plan = plan_case
     assert render_text(plan, color=None).splitlines()[-1] == CLOSING[name]
+
+
+def test_blue_green_steps_are_listed_in_the_order_apply_takes_them(blue_green: Plan) -> None:
+    text = render_text(blue_green, color=None)
+    assert (
+        "  + support/triage (asst_triage_v3) gets a new version; the current one stays live\n"
+        "      reasons: spec-changed, new-version\n"
+        "      + new version 4\n"
+        "      - version 2 (asst_triage_v2) (beyond keep_versions)\n"
+    ) in text
+    assert "- support/billing (asst_billing_v5) keeps its current version" in text
 
 
 def test_no_ops_are_counted_but_adoptions_and_forgets_are_listed(full: Plan) -> None:

@@ -86,6 +86,12 @@ def test_example_is_valid_per_the_schema(example: Path, validator: Draft202012Va
         pytest.param(
             {"model": "m", "lifecycle": {"ignore_changes": ["modle"]}}, id="lifecycle-field"
         ),
+        pytest.param({"model": "m", "lifecycle": {"strategy": "canary"}}, id="strategy"),
+        pytest.param({"model": "m", "lifecycle": {"keep_versions": 0}}, id="keep-versions-0"),
+        pytest.param({"model": "m", "lifecycle": {"keep_versions": 21}}, id="keep-versions-21"),
+        pytest.param(
+            {"model": "m", "metadata": {"assistform-version": "1"}}, id="version-tag-reserved"
+        ),
     ],
 )
 def test_schema_refuses_what_validate_refuses(

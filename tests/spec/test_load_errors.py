@@ -484,6 +484,35 @@ CASES = [
         ],
     ),
     case(
+        "metadata-version-tag-reserved",
+        "model: x\nmetadata:\n  assistform-version: '3'\n",
+        [
+            "3:3: error: metadata key 'assistform-version' is reserved for assistform's blue-green version tag",
+        ],
+    ),
+    case(
+        "metadata-15-pairs-under-blue-green",
+        "model: x\nlifecycle:\n  strategy: blue-green\nmetadata:\n"
+        + "".join(f"  k{i}: v\n" for i in range(15)),
+        [
+            "4:1: error: metadata has 15 pairs; at most 14 allowed with lifecycle.strategy blue-green (the API allows 16: the ownership tag and the version tag take two)",
+        ],
+    ),
+    case(
+        "lifecycle-unknown-strategy",
+        "model: x\nlifecycle:\n  strategy: canary\n",
+        [
+            "3:13: error: lifecycle.strategy must be 'in-place' or 'blue-green', not 'canary'",
+        ],
+    ),
+    case(
+        "lifecycle-keep-no-version",
+        "model: x\nlifecycle:\n  strategy: blue-green\n  keep_versions: 0\n",
+        [
+            "4:18: error: lifecycle.keep_versions must be at least 1, not 0",
+        ],
+    ),
+    case(
         "metadata-key-65-chars",
         "model: x\nmetadata:\n  " + "k" * 65 + ": v\n",
         [

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
-from assistform.api.live import LiveAssistant, LiveSet
 from assistform.api.retry import Budget, Clock, RetryPolicy
 from assistform.errors import ApiError
 from assistform.limits import LIST_LIMIT_MAX
+from assistform.plan.live import LiveAssistant, LiveSet
 from assistform.redact import Redactor, mask_url
 
 if TYPE_CHECKING:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistform.api.client import AssistantsApi
-from assistform.api.live import LiveAssistant
 from assistform.api.retry import Budget
 from assistform.errors import ApiError
 from assistform.ownership import OwnershipTag
+from assistform.plan.live import LiveAssistant
 
 NOT_FOUND = 404
 FORBIDDEN = 403

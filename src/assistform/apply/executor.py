@@ -24,8 +24,8 @@ def acting_changes(plan: Plan) -> list[ResourceChange]:
 def known_ids(plan: Plan) -> dict[str, frozenset[str]]:
     ids: dict[str, set[str]] = {}
     for change in plan.resource_changes:
-        if change.id is not None:
-            ids.setdefault(change.key, set()).add(change.id)
+        # Blue-green versions share their key's ownership tag: never taken for a create.
+        ids.setdefault(change.key, set()).update(change.named_ids)
     return {key: frozenset(found) for key, found in ids.items()}
 
 

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assistform.api.live import LiveAssistant, LiveSet
 from assistform.errors import PlanError, UsageError
 from assistform.normalize import STATE_ONLY_FIELDS
-from assistform.ownership import env_label, rebuild_command
-from assistform.state import ResourceState, State
+from assistform.ownership import env_label, rebuild_command, version_of
+from assistform.plan.live import LiveAssistant, LiveSet
+from assistform.state import ResourceState, State, Version
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,15 @@ def rebuild(
         )
     conflicts: list[str] = []
     recorded: list[tuple[str, LiveAssistant]] = []
+    versions: dict[str, list[Version]] = {}
     for key in sorted(claims):
         found = claims[key]
+        numbered = _versions(found)
+        if numbered and not keep & {a.id for a in found}:
+            # Blue-green versions of one key: the newest is current, every one is kept.
+            versions[key] = numbered
+            recorded.append((key, next(a for a in found if a.id == numbered[-1].id)))
+            continue
         kept = [a for a in found if a.id in keep] if len(found) > 1 else found
         if len(kept) != 1:
             conflicts.append(f"'{key}' is claimed by {', '.join(a.id for a in found)}")
@@ -127,6 +134,10 @@ def rebuild(
     resources = {
         key: _resource(a, (declared or {}).get(key), lifecycles.get(key, {})) for key, a in recorded
     }
+    for key, numbered in versions.items():
+        resources[key] = resources[key].model_copy(
+            update={"version": numbered[-1].version, "versions": numbered}
+        )
     warnings = []
     if others:
         warnings.append(
@@ -143,6 +154,18 @@ def rebuild(
             f"are this one's, run `{rebuild_command(env, lineage, sandbox=sandbox)}`"
         )
     return Rebuilt(State(lineage=lineage, serial=serial, resources=resources), recorded, warnings)
+
+
+def _versions(found: list[LiveAssistant]) -> list[Version]:
+    """The blue-green versions among `found`, oldest first, when every one carries a
+    distinct version tag; else none (a conflict, or a single in-place assistant)."""
+    numbers = [version_of(a.raw.get("metadata")) for a in found]
+    if len(found) < 2 or None in numbers or len(set(numbers)) != len(numbers):
+        return []
+    return sorted(
+        (Version(version=n, id=a.id) for n, a in zip(numbers, found, strict=True) if n),
+        key=lambda v: v.version,
+    )
 
 
 def _resource(

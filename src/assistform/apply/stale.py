@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from assistform.api.live import LiveSet
 from assistform.errors import PlanError, StalePlanError
 from assistform.ownership import OwnershipTag, env_label
+from assistform.plan.live import LiveSet
 from assistform.plan.model import PLAN_FORMAT_VERSION, Action, Plan
 from assistform.state import State
 
@@ -81,8 +81,7 @@ def _live_moves(plan: Plan, live: LiveSet) -> list[str]:
     known: dict[str, set[str]] = defaultdict(set)
     moved: list[str] = []
     for change in plan.resource_changes:
-        if change.id is not None:
-            known[change.key].add(change.id)
+        known[change.key].update(change.named_ids)  # blue-green versions share the tag
         if change.id is None or change.live_fingerprint is None:
             continue
         now = by_id.get(change.id)

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistform.api.client import AssistantsApi
-from assistform.api.live import LiveAssistant
 from assistform.apply.creates import Created, delete_if_present, safe_create
 from assistform.apply.recorder import Recorder
 from assistform.apply.retry import Budget, Clock, RetryPolicy
 from assistform.apply.verify import unstored
 from assistform.errors import ApiError
 from assistform.ownership import OwnershipTag
+from assistform.plan.live import LiveAssistant
 from assistform.plan.model import Action, Reason, ResourceChange
-from assistform.state import ResourceState
+from assistform.state import ResourceState, Version
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,10 @@ class Outcome:
         if self.error is not None:
             return f"failed {change.key} ({change.action.value}): {self.error.message}"
         extra = "".join(f"; {note}" for note in self.notes)
+        if change.new_version:
+            return f"created version {change.version} of {change.key} ({self.id}){extra}"
+        if change.version is not None and change.action is Action.DELETE and change.prune:
+            return f"kept version {change.version} of {change.key} ({change.id}){extra}"
         if change.action is Action.CREATE:
             return f"created {change.key} ({self.id}){extra}"
         if change.action is Action.UPDATE:
@@ -79,8 +83,11 @@ class StepContext:
 def carry_out(change: ResourceChange, ctx: StepContext) -> Outcome:
     """Do `change` and record it; an API failure becomes the outcome's error."""
     budget = Budget(ctx.policy, ctx.clock)
+    step = _STEPS[change.action]
+    if change.version is not None and change.action is not Action.NOOP:
+        step = _switch_version
     try:
-        return _STEPS[change.action](change, ctx, budget)
+        return step(change, ctx, budget)
     except ApiError as error:
         return Outcome(change, error=error)
 
@@ -138,7 +145,61 @@ def _replace(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcom
     return Outcome(change, id=new, error=_not_stored(kept), notes=notes, recorded=recorded)
 
 
+def _switch_version(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
+    """Blue-green: create the new version (if any), record it as current with the versions
+    kept, and only then delete the pruned ones. Killed before the record, the new version is
+    unrecorded and the old one still current; after it, the pruned ones are unrecorded:
+    either way the next plan deletes what the state does not record (`plan.bluegreen`)."""
+    notes: tuple[str, ...] = ()
+    kept: Mapping[str, str] = {}
+    versions = list(change.versions)
+    if change.new_version:
+        assert change.version is not None
+        created = _create_tagged(change, ctx, budget)
+        kept = unstored(change.request or {}, created.assistant)
+        versions.append(Version(version=change.version, id=created.assistant.id))
+        recorded = _record(change, ctx, created.assistant, kept, versions=versions)
+        current: str = created.assistant.id
+        notes = _created_notes(created)
+    else:
+        current = _id_of(change)
+        previous = ctx.recorder.state.resources.get(change.key)
+        resource = ResourceState(
+            id=current,
+            applied=_applied(change),
+            observed=change.observed or (previous.observed if previous is not None else None),
+            lifecycle=change.lifecycle,
+            version=change.version,
+            versions=versions,
+        )
+        recorded = ctx.recorder.submit(change.key, resource)
+    recorded.result()  # the switch is durable before any version goes
+    left: list[str] = []
+    error: ApiError | None = None
+    for old in change.prune:
+        try:
+            delete_if_present(ctx.api, old.id)
+        except ApiError as failure:
+            left.append(f"version {old.version} ({old.id})")
+            error = failure
+    if error is not None:
+        message = f"could not delete {', '.join(left)}: {error.message} (the next apply does)"
+        return Outcome(
+            change,
+            id=current,
+            error=ApiError(message, status=error.status),
+            notes=notes,
+            recorded=recorded,
+        )
+    if change.prune:
+        gone = ", ".join(str(v.version) for v in change.prune)
+        notes = (*notes, f"deleted version(s) {gone}")
+    return Outcome(change, id=current, error=_not_stored(kept), notes=notes, recorded=recorded)
+
+
 def _delete(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
+    for version in change.prune:  # blue-green: the other versions go with the spec
+        delete_if_present(ctx.api, version.id)
     delete_if_present(ctx.api, _id_of(change))
     if change.forget and Reason.DUPLICATE not in change.reasons:
         return Outcome(change, recorded=ctx.recorder.submit(change.key, None))
@@ -159,6 +220,8 @@ def _noop(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
             applied=_applied(change),
             observed=observed,
             lifecycle=change.lifecycle,
+            version=change.version,
+            versions=change.versions,
         )
         return Outcome(change, id=assistant_id, recorded=ctx.recorder.submit(change.key, resource))
     return Outcome(change, id=change.id)
@@ -175,16 +238,20 @@ _STEPS = {
 
 def _create_tagged(change: ResourceChange, ctx: StepContext, budget: Budget) -> Created:
     tag = OwnershipTag(change.key, ctx.lineage, ctx.env)
-    exclude = ctx.known_ids.get(change.key, frozenset())
-    if change.id is not None:
-        exclude = exclude | {change.id}
+    # Blue-green versions carry the same tag: none of them is ever taken for this create.
+    exclude = ctx.known_ids.get(change.key, frozenset()) | change.named_ids
     return safe_create(
         ctx.api, dict(change.request or {}), tag, budget.for_operation(), exclude=exclude
     )
 
 
 def _record(
-    change: ResourceChange, ctx: StepContext, answer: LiveAssistant, kept: Mapping[str, str]
+    change: ResourceChange,
+    ctx: StepContext,
+    answer: LiveAssistant,
+    kept: Mapping[str, str],
+    *,
+    versions: list[Version] | None = None,
 ) -> Future[None]:
     """Record what the server answered as the truth about the assistant. A field it did not
     store as sent is recorded as applied with the value it kept, so that the next plan
@@ -194,7 +261,12 @@ def _record(
     for name in kept:
         applied[name] = observed.get(name)
     resource = ResourceState(
-        id=answer.id, applied=applied, observed=observed, lifecycle=change.lifecycle
+        id=answer.id,
+        applied=applied,
+        observed=observed,
+        lifecycle=change.lifecycle,
+        version=change.version if versions is not None else None,
+        versions=versions or [],
     )
     return ctx.recorder.submit(change.key, resource)
 

@@ -13,10 +13,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from assistform.api.live import LiveAssistant
 from assistform.normalize import STATE_ONLY_FIELDS, canonical, uses_vector_store_helper
 from assistform.ownership import tag_of
 from assistform.plan.expected import matches
+from assistform.plan.live import LiveAssistant
 
 #: Longest value a finding shows; the whole one is in the state.
 SHOWN_CHARS = 60

@@ -21,12 +21,12 @@ import click
 from assistform.api.client import OpenAIAssistants
 from assistform.api.connect import connect
 from assistform.apply.executor import DEFAULT_PARALLELISM, acting_changes
-from assistform.apply.lock import DEFAULT_WAIT, StateLock
+from assistform.apply.lock import StateLock
 from assistform.apply.progress import Progress
 from assistform.apply.run import ApplySettings, apply_plan, state_for
 from assistform.apply.stale import check_fresh, load_saved_plan
 from assistform.apply.summary import failure_lines, summary_line
-from assistform.cli.options import retry_options, server_options, with_retry
+from assistform.cli.options import lock_timeout_option, retry_options, server_options, with_retry
 from assistform.errors import AssistformError, StalePlanError, UsageError
 from assistform.plan.model import Plan
 from assistform.redact import mask_url
@@ -55,13 +55,7 @@ APPROVAL = (
 @click.option("--target", "targets", multiple=True, metavar="KEY", help="Apply only KEY (glob).")
 @click.option("--replace", "replace", multiple=True, metavar="KEY", help="Replace KEY.")
 @click.option("--color/--no-color", default=None, help="Colour the plan.")
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=DEFAULT_WAIT,
-    show_default=True,
-    help="Seconds to wait for a state lock held by another run.",
-)
+@lock_timeout_option
 @retry_options
 @click.option(
     "--request-timeout",

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "import": "assistform.cli.import_:import_command",
     "export": "assistform.cli.export:export",
     "output": "assistform.cli.output:output",
+    "rollback": "assistform.cli.rollback:rollback",
 }
 
 

@@ -22,6 +22,21 @@ def env_option(help_text: str) -> Callable[[F], F]:
     return click.option("--env", metavar="NAME", envvar=ENV_VARIABLE, help=help_text)
 
 
+def lock_timeout_option(func: F) -> F:
+    """--lock-timeout: how long a command that writes the state waits for its lock."""
+    # Imported here: `validate` imports this module, and never takes a lock.
+    from assistform.apply.lock import DEFAULT_WAIT
+
+    option = click.option(
+        "--lock-timeout",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_WAIT,
+        show_default=True,
+        help="Seconds to wait for a state lock held by another run.",
+    )
+    return option(func)
+
+
 def server_options(func: F) -> F:
     """--env, --sandbox, --base-url, --state: which environment, how to reach its server and
     where its state lives. Pass them to `Workspace.discover` and `Workspace.server_options`."""

@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from assistform.api.connect import connect
-from assistform.apply.lock import DEFAULT_WAIT, StateLock
+from assistform.apply.lock import StateLock
 from assistform.apply.rebuild import choose_lineage, rebuild
-from assistform.cli.options import env_option, server_options
+from assistform.cli.options import env_option, lock_timeout_option, server_options
 from assistform.errors import SpecError, StateError
 from assistform.spec.load import display
 from assistform.state import State
@@ -32,13 +32,7 @@ def state() -> None:
     help="Rebuild the state of this lineage (when tags carry several); also takes the "
     "assistants of that lineage tagged by an older assistform, which name no environment.",
 )
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=DEFAULT_WAIT,
-    show_default=True,
-    help="Seconds to wait for a state lock held by another run.",
-)
+@lock_timeout_option
 def rebuild_command(
     env: str | None,
     sandbox: bool,

@@ -11,7 +11,6 @@ from typing import Any
 
 from assistform import limits
 from assistform.api.client import OpenAIAssistants, RawAnswer
-from assistform.api.live import LiveAssistant
 from assistform.doctor.classify import (
     classify_error,
     classify_falsy,
@@ -32,6 +31,7 @@ from assistform.doctor.paging import (
 )
 from assistform.doctor.report import PLAN_LISTING, ErrorAnswer, FieldResult, Listing, Report
 from assistform.errors import ApiError
+from assistform.plan.live import LiveAssistant
 from assistform.redact import mask_url
 
 PROBE_PREFIX = "assistform-doctor-probe-"

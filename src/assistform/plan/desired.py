@@ -29,7 +29,7 @@ def desired_from(specs: list[LoadedSpec]) -> list[DesiredAssistant]:
         DesiredAssistant(
             key=s.key,
             request=s.spec.request_fields(),
-            lifecycle=s.spec.lifecycle.model_dump(mode="json"),
+            lifecycle=s.spec.lifecycle.as_dict(),
             source=display(s.path),
         )
         for s in specs

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistform.state import Version
+
 PLAN_FORMAT_VERSION = 2
 
 
@@ -36,6 +38,9 @@ class Reason(StrEnum):
     CREATE_ONLY = "create-only"  # a changed value the API takes only at create (vector_stores)
     LIFECYCLE_CHANGED = "lifecycle-changed"  # only the spec's lifecycle changed: state only
     OBSERVED = "observed"  # the state has no record of what the server stores: state only
+    NEW_VERSION = "new-version"  # lifecycle.strategy blue-green: a change is a new assistant
+    BEYOND_KEEP_VERSIONS = "beyond-keep-versions"  # blue-green versions past keep_versions
+    UNRECORDED_VERSION = "unrecorded-version"  # a version an interrupted apply never recorded
 
 
 class FieldChange(BaseModel):
@@ -85,6 +90,26 @@ class ResourceChange(BaseModel):
     source: str | None = None
     lifecycle: dict[str, Any] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    #: Blue-green (`lifecycle.strategy`): the version the key's assistant is once the change
+    #: is done; a new number when the change creates it (then `request` is its create body).
+    version: int | None = None
+    #: Blue-green: the versions kept live once the change is done, oldest first, without the
+    #: one it creates (whose id the server gives).
+    versions: list[Version] = Field(default_factory=list)
+    #: Blue-green: versions deleted, after the state stops recording them: beyond
+    #: keep_versions, or (a spec removed) every version but the current one.
+    prune: list[Version] = Field(default_factory=list)
+
+    @property
+    def named_ids(self) -> set[str]:
+        """Every live assistant the change names: its own, and its versions kept or pruned."""
+        ids = {v.id for v in [*self.versions, *self.prune]}
+        return ids | {self.id} if self.id is not None else ids
+
+    @property
+    def new_version(self) -> bool:
+        """Whether the change creates a blue-green version (it never modifies one)."""
+        return self.version is not None and self.action in (Action.CREATE, Action.REPLACE)
 
     @property
     def drifted(self) -> list[FieldChange]:

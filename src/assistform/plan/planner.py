@@ -23,7 +23,14 @@ from assistform.normalize import (
     fingerprint,
     uses_vector_store_helper,
 )
-from assistform.ownership import OwnershipTag, env_label, rebuild_command, with_tag
+from assistform.ownership import OwnershipTag, env_label, rebuild_command, version_of, with_tag
+from assistform.plan.bluegreen import (
+    delete_unrecorded,
+    is_blue_green,
+    is_version,
+    plan_versions,
+    unrecorded_versions,
+)
 from assistform.plan.desired import DesiredAssistant
 from assistform.plan.expected import Comparison, compare
 from assistform.plan.fielddiff import field_changes, to_field_changes
@@ -194,7 +201,8 @@ def _plan_key(
 ) -> list[ResourceChange]:
     recorded = ctx.state.resources.get(key)
     tag = OwnershipTag(key, ctx.state.lineage, ctx.options.env)
-    current, extras = _find_live(key, recorded, ctx, warnings)
+    blue_green = is_blue_green(desired, recorded)
+    current, extras = _find_live(key, recorded, ctx, warnings, blue_green=blue_green)
     owner = _owned_elsewhere(key, recorded, ctx, warnings)
     changes: list[ResourceChange] = []
     if recorded is not None and owner is not None and current is None:
@@ -211,6 +219,8 @@ def _plan_key(
         # The state's entry for the key names another environment's assistant: not ours.
         mine = None if owner is not None else recorded
         changes.append(_plan_existing(key, desired, mine, current, tag, ctx.options))
+    if blue_green:
+        changes = _plan_blue_green(key, changes, desired, recorded, current, tag, ctx)
     for extra in extras:
         changes.append(
             ResourceChange(
@@ -226,29 +236,86 @@ def _plan_key(
     return changes
 
 
+def _plan_blue_green(
+    key: str,
+    changes: list[ResourceChange],
+    desired: DesiredAssistant | None,
+    recorded: ResourceState | None,
+    current: LiveAssistant | None,
+    tag: OwnershipTag,
+    ctx: _Context,
+) -> list[ResourceChange]:
+    """The key's change as blue-green steps (`plan.bluegreen`), and the deletes of the
+    versions an interrupted apply left unrecorded."""
+    current_id = current.id if current is not None else None
+    versions = [a for a in _ours(key, ctx) if is_version(a, recorded) and a.id != current_id]
+    unrecorded = unrecorded_versions(versions, recorded, current_id)
+    numbers = [version_of(a.raw.get("metadata")) or 0 for a in unrecorded]
+    if (recorded is not None and recorded.id == current_id) or ctx.live is None:
+        current_version = recorded.version if recorded is not None else None
+    else:
+        current_version = version_of(current.raw.get("metadata")) if current else None
+    planned = [
+        plan_versions(
+            change,
+            desired,
+            recorded,
+            live_ids=set(ctx.by_id) if ctx.live is not None else None,
+            current_version=current_version,
+            create_body=_create_body(desired, tag) if desired is not None else None,
+            unrecorded=numbers,
+        )
+        for change in changes
+    ]
+    return planned + delete_unrecorded(key, unrecorded)
+
+
+def _ours(key: str, ctx: _Context) -> list[LiveAssistant]:
+    """The live assistants tagged for `key` by this environment and this state's lineage."""
+    env = ctx.options.env
+    tagged = ctx.by_key.get(key, [])
+    return [a for a in tagged if a.tag and a.tag.of_env(env) and a.tag.lineage == ctx.state.lineage]
+
+
 def _find_live(
-    key: str, recorded: ResourceState | None, ctx: _Context, warnings: list[str]
+    key: str,
+    recorded: ResourceState | None,
+    ctx: _Context,
+    warnings: list[str],
+    *,
+    blue_green: bool = False,
 ) -> tuple[LiveAssistant | None, list[LiveAssistant]]:
     """The live assistant managing `key`, and the duplicates of ours to remove.
 
     Ours: tagged by this environment and this state's lineage, or recorded by this state
     under an older tag that names no environment. Never another environment's, whatever the
-    state records (see `_owned_elsewhere`).
+    state records (see `_owned_elsewhere`). Under blue-green, the key's other versions are
+    no duplicates: `_plan_blue_green` keeps or deletes them.
     """
     if ctx.live is None:
         return None, []
     env = ctx.options.env
     tagged = ctx.by_key.get(key, [])
-    ours = [a for a in tagged if a.tag and a.tag.of_env(env) and a.tag.lineage == ctx.state.lineage]
+    ours = _ours(key, ctx)
     current = ctx.by_id.get(recorded.id) if recorded else None
     if current is not None and current.tag is not None and current.tag.of_other_env(env):
         current = None
-    if current is None and ours:
+    candidates = ours
+    if blue_green:
+        if current is None and recorded is not None and recorded.versions:
+            # The current version is gone: a new one is made, never an old one adopted.
+            candidates = []
+        elif recorded is None:
+            # A lost state: the newest version is adopted, the others are unrecorded.
+            candidates = sorted(ours, key=lambda a: -(version_of(a.raw.get("metadata")) or 0))
+        else:
+            candidates = [a for a in ours if a is current or not is_version(a, recorded)]
+    if current is None and candidates:
         # Only our own lineage is adopted: a foreign one belongs to another state (another
         # repository using this environment's name), and taking it over would start a tug
         # of war.
-        current = ours[0]
-    extras = [a for a in ours if current is None or a.id != current.id]
+        current = candidates[0]
+    extras = [a for a in candidates if current is None or a.id != current.id]
     foreign = [a for a in tagged if a not in ours and (current is None or a.id != current.id)]
     if extras:
         ids = ", ".join(a.id for a in extras)
@@ -664,6 +731,8 @@ def _refuse_destroying_protected(
         if (
             change.action not in (Action.DELETE, Action.REPLACE)
             or Reason.DUPLICATE in change.reasons
+            or Reason.UNRECORDED_VERSION in change.reasons
+            or (change.new_version and not change.prune)  # a new version destroys nothing
         ):
             continue
         spec = wanted.get(change.key)

@@ -26,6 +26,7 @@ from assistform.render.text import (
     state_only_counts,
     targets_note,
     unmanaged_line,
+    version_steps,
 )
 
 MARKER = "<!-- assistform-plan -->"
@@ -147,6 +148,7 @@ def _section(change: ResourceChange) -> str:
         summary += f" ({html.escape(change.id)})"
     parts = [f"<details><summary>{summary}</summary>\n"]
     bullets = [f"- reasons: {md_text(reasons_text(change))}"] if change.reasons else []
+    bullets += [f"- `{sign}` {md_text(step)}" for sign, step in version_steps(change)]
     bullets += [f"- note: {md_text(note)}" for note in change.notes]
     if bullets:
         parts.append("\n".join(bullets) + "\n")

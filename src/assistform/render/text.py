@@ -52,6 +52,12 @@ KINDS: dict[str, Kind] = {
         "record in the state",
         "will be recorded in the state again (its lifecycle changed), unchanged on the server",
     ),
+    "version": Kind("+", "new version", "gets a new version; the current one stays live"),
+    "prune": Kind(
+        "-",
+        "delete old versions",
+        "keeps its current version; older versions will be deleted",
+    ),
     "forget": Kind(
         ".",
         "forget from the state",
@@ -158,6 +164,8 @@ def _block(change: ResourceChange, style: Style) -> list[str]:
     lines = [f"  {header} {kind.phrase}"]
     if change.reasons:
         lines.append("      " + style("reasons: " + reasons_text(change), "dim"))
+    for sign, step in version_steps(change):
+        lines.append(f"      {style(sign, sign)} {step}")
     for view in field_views(change, body_lines=TEXT_BODY_LINES, line_chars=TEXT_LINE_CHARS):
         lines += ["      " + line for line in _view_lines(view, style)]
     lines += ["      " + style(f"note: {note}", "dim") for note in change.notes]
@@ -197,9 +205,22 @@ def is_shown(change: ResourceChange) -> bool:
 
 
 def kind_of(change: ResourceChange) -> str:
+    if change.new_version and change.action is Action.REPLACE:
+        return "version"
+    if change.action is Action.DELETE and change.version is not None:
+        return "prune"
     if change.action is not Action.NOOP:
         return str(change.action.value)
     return "forget" if change.forget else "adopt" if change.adopt else "record"
+
+
+def version_steps(change: ResourceChange) -> list[tuple[str, str]]:
+    """The blue-green steps of a change, in the order apply takes them: `+ new version 4`,
+    then `- version 1 (asst_x) (beyond keep_versions)`."""
+    steps = [("+", f"new version {change.version}")] if change.new_version else []
+    why = "beyond keep_versions" if change.version is not None else "with its spec"
+    steps += [("-", f"version {v.version} ({v.id}) ({why})") for v in change.prune]
+    return steps
 
 
 def reasons_text(change: ResourceChange) -> str:

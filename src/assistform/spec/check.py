@@ -93,13 +93,16 @@ def _check_key(key: str, document: YamlDocument) -> list[Diagnostic]:
 
 
 def _check_metadata(data: dict[str, Any], document: YamlDocument) -> list[Diagnostic]:
-    """The reserved key; the model checks the count (15 pairs) and the lengths."""
+    """The reserved keys; the model checks the count (15 pairs) and the lengths."""
     metadata = data.get("metadata")
-    if not isinstance(metadata, dict) or ownership.TAG_KEY not in metadata:
+    if not isinstance(metadata, dict):
         return []
+    what = {ownership.TAG_KEY: "ownership tag", ownership.VERSION_KEY: "blue-green version tag"}
     return [
         Diagnostic(
-            document.location(("metadata", ownership.TAG_KEY), key=True),
-            f"metadata key '{ownership.TAG_KEY}' is reserved for assistform's ownership tag",
+            document.location(("metadata", key), key=True),
+            f"metadata key '{key}' is reserved for assistform's {what[key]}",
         )
+        for key in sorted(ownership.RESERVED_KEYS)
+        if key in metadata
     ]

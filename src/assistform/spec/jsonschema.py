@@ -26,8 +26,10 @@ def spec_json_schema() -> dict[str, Any]:
         ]
     }
     schema["$defs"].pop("AutoFormat", None)
-    # The ownership tag's key is reserved: a model validator can't say so in the schema.
+    # The ownership and version tags' keys are reserved: a model validator can't say so in the schema.
     for option in schema["properties"]["metadata"]["anyOf"]:
         if option.get("type") == "object":
-            option.setdefault("propertyNames", {})["not"] = {"const": ownership.TAG_KEY}
+            option.setdefault("propertyNames", {})["not"] = {
+                "enum": sorted(ownership.RESERVED_KEYS)
+            }
     return schema

@@ -223,10 +223,28 @@ ResponseFormat = Annotated[
 ]
 
 
+#: How a change reaches the live assistant: modified in place, or a new assistant (a new
+#: version) each time, the previous ones kept for `assistform rollback` (see `versions`).
+Strategy = Literal["in-place", "blue-green"]
+#: Each kept version is a live assistant, counted against the organisation's assistants.
+KEEP_VERSIONS_MAX = 20
+
+
 class Lifecycle(_Strict):
     prevent_destroy: bool = False
     replace_on_change: list[FieldName] = []
     ignore_changes: list[FieldName] = []
+    strategy: Strategy = "in-place"
+    #: Versions kept live under blue-green, the current one included.
+    keep_versions: Annotated[int, Field(ge=1, le=KEEP_VERSIONS_MAX)] = 3
+
+    def as_dict(self) -> dict[str, Any]:
+        """The options as the plan and the state record them; the strategy's only when it
+        is not the default, so that in-place assistants' records stay as they were."""
+        data = self.model_dump(mode="json")
+        if self.strategy == "in-place" and self.keep_versions == 3:
+            del data["strategy"], data["keep_versions"]
+        return data
 
 
 class AssistantSpec(_Strict):
@@ -288,6 +306,19 @@ class AssistantSpec(_Strict):
                 "spec_instructions_conflict",
                 "give either instructions or instructions_file, not both",
                 {"field": "instructions_file"},
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _room_for_the_version_tag(self) -> Self:
+        # Blue-green tags each version with a second reserved pair (`versions.VERSION_KEY`).
+        pairs = len(self.metadata or {})
+        if self.lifecycle.strategy == "blue-green" and pairs > ownership.USER_METADATA_MAX - 1:
+            raise PydanticCustomError(
+                "spec_metadata_blue_green",
+                "metadata has {pairs} pairs; at most {limit} allowed with lifecycle.strategy "
+                "blue-green (the API allows 16: the ownership tag and the version tag take two)",
+                {"pairs": pairs, "limit": ownership.USER_METADATA_MAX - 1, "field": "metadata"},
             )
         return self
 
