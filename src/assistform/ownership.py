@@ -24,6 +24,7 @@ manages them, and its next apply rewrites them in the current form.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,3 +116,8 @@ def rebuild_command(env: str | None, lineage: str, *, sandbox: bool = False) -> 
     flags = [f"--env {env}"] if env else []
     flags += ["--sandbox"] if sandbox else []
     return " ".join(["assistform state rebuild", *flags, f"--lineage {lineage}"])
+
+
+def rebuild_commands(env: str | None, lineages: Iterable[str], *, sandbox: bool = False) -> str:
+    """`rebuild_command` for each lineage, quoted as code, as alternatives for a message."""
+    return " or ".join(f"`{rebuild_command(env, lin, sandbox=sandbox)}`" for lin in lineages)

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistform.errors import PlanError, UsageError
 from assistform.normalize import STATE_ONLY_FIELDS
-from assistform.ownership import env_label, rebuild_command, version_of
+from assistform.ownership import env_label, rebuild_commands, version_of
 from assistform.plan.live import LiveAssistant, LiveSet
 from assistform.state import ResourceState, State, Version
 
@@ -52,7 +52,7 @@ def choose_lineage(
                 f"no live assistant carries an ownership tag of {env_label(env)}; older tags "
                 f"that name no environment carry {_lineages(legacy)}: they may be any "
                 "environment's. If they are this one's, run "
-                + " or ".join(f"`{rebuild_command(env, lin, sandbox=sandbox)}`" for lin in legacy)
+                + rebuild_commands(env, legacy, sandbox=sandbox)
             )
         raise PlanError(
             f"no live assistant carries an assistform ownership tag of {env_label(env)}: "
@@ -62,7 +62,7 @@ def choose_lineage(
         raise UsageError(
             f"live assistants carry tags of {env_label(env)} from several lineages: "
             f"{_lineages(counts)}; pass --lineage, e.g. "
-            f"`{rebuild_command(env, min(counts), sandbox=sandbox)}`"
+            + rebuild_commands(env, [min(counts)], sandbox=sandbox)
         )
     return next(iter(counts))
 
@@ -151,7 +151,7 @@ def rebuild(
         warnings.append(
             f"{skipped_legacy} live assistant(s) carry older tags of lineage {lineage} that "
             "name no environment: not recorded (they may be another environment's); if they "
-            f"are this one's, run `{rebuild_command(env, lineage, sandbox=sandbox)}`"
+            "are this one's, run " + rebuild_commands(env, [lineage], sandbox=sandbox)
         )
     return Rebuilt(State(lineage=lineage, serial=serial, resources=resources), recorded, warnings)
 

@@ -44,9 +44,15 @@ def state_for(plan: Plan, state_file: StateFile) -> State:
     if not (state_file.exists() or state_file.journal_path.exists()):
         return State(lineage=plan.state.lineage, serial=plan.state.serial)
     state = state_file.load()
-    if not state.resources and state.serial == 0 and state.lineage != plan.state.lineage:
+    if _takes_lineage(state, plan.state.lineage):
         return state.model_copy(update={"lineage": plan.state.lineage})
     return state
+
+
+def _takes_lineage(state: State, lineage: str) -> bool:
+    """Whether `state` is an empty one (a run killed before its first change) that takes on
+    `lineage`, the one its plan adopted."""
+    return not state.resources and state.serial == 0 and state.lineage != lineage
 
 
 def _base(state_file: StateFile, state: State) -> State:
@@ -54,7 +60,7 @@ def _base(state_file: StateFile, state: State) -> State:
     one given the lineage `state_for` moved it to."""
     if state_file.exists():
         on_file = state_file.load()
-        if not on_file.resources and on_file.serial == 0 and on_file.lineage != state.lineage:
+        if _takes_lineage(on_file, state.lineage):
             return state_file.save(state, bump=False)
     return state_file.ensure_saved(state)
 

@@ -23,7 +23,7 @@ from assistform.normalize import (
     fingerprint,
     uses_vector_store_helper,
 )
-from assistform.ownership import OwnershipTag, env_label, rebuild_command, version_of, with_tag
+from assistform.ownership import OwnershipTag, env_label, rebuild_commands, version_of, with_tag
 from assistform.plan.bluegreen import (
     delete_unrecorded,
     is_blue_green,
@@ -151,9 +151,7 @@ def _recover_lost_state(
     found = [f"{lin} ({env_label(env)})" for lin in lineages]
     found += [f"{lin} (older tags that name no environment)" for lin in legacy]
     sandbox = options.server == "sandbox"
-    commands = " or ".join(
-        f"`{rebuild_command(env, lin, sandbox=sandbox)}`" for lin in [*lineages, *legacy]
-    )
+    commands = rebuild_commands(env, [*lineages, *legacy], sandbox=sandbox)
     hint = (
         "; older tags that are another environment's get its name from its next apply"
         if legacy
@@ -332,9 +330,7 @@ def _find_live(
             continue
         ids = ", ".join(a.id for a in group)
         lineages = sorted({a.tag.lineage for a in group if a.tag})
-        commands = " or ".join(
-            f"`{rebuild_command(env, lin, sandbox=sandbox)}`" for lin in lineages
-        )
+        commands = rebuild_commands(env, lineages, sandbox=sandbox)
         if legacy:
             warnings.append(
                 f"live assistant(s) {ids} carry the key '{key}' in an older tag that names no "
