@@ -20,6 +20,7 @@ from assistform.apply.recorder import Recorder
 from assistform.apply.retry import Budget, Clock, RetryPolicy
 from assistform.apply.verify import unstored
 from assistform.errors import ApiError
+from assistform.normalize import Config
 from assistform.ownership import OwnershipTag
 from assistform.plan.live import LiveAssistant
 from assistform.plan.model import Action, Reason, ResourceChange
@@ -163,11 +164,10 @@ def _switch_version(change: ResourceChange, ctx: StepContext, budget: Budget) ->
         notes = _created_notes(created)
     else:
         current = _id_of(change)
-        previous = ctx.recorder.state.resources.get(change.key)
         resource = ResourceState(
             id=current,
             applied=_applied(change),
-            observed=change.observed or (previous.observed if previous is not None else None),
+            observed=_observed(change, ctx, current),
             lifecycle=change.lifecycle,
             version=change.version,
             versions=versions,
@@ -211,14 +211,10 @@ def _noop(change: ResourceChange, ctx: StepContext, budget: Budget) -> Outcome:
         return Outcome(change, recorded=ctx.recorder.submit(change.key, None))
     if change.adopt or change.record:
         assistant_id = _id_of(change)
-        observed = change.observed
-        previous = ctx.recorder.state.resources.get(change.key)
-        if observed is None and previous is not None and previous.id == assistant_id:
-            observed = previous.observed  # nothing was read (--no-refresh): keep what we knew
         resource = ResourceState(
             id=assistant_id,
             applied=_applied(change),
-            observed=observed,
+            observed=_observed(change, ctx, assistant_id),
             lifecycle=change.lifecycle,
             version=change.version,
             versions=change.versions,
@@ -272,8 +268,18 @@ def _record(
 
 
 def _applied(change: ResourceChange) -> dict[str, Any]:
-    # A plan of format 1 had no `applied`: its `after` was the spec's configuration.
+    # The planner sets `applied` on every change that records; `after` stands in for a
+    # change made by hand without it.
     return dict(change.applied if change.applied is not None else change.after or {})
+
+
+def _observed(change: ResourceChange, ctx: StepContext, assistant_id: str) -> Config | None:
+    """What the server holds of `assistant_id`, for a change that writes nothing to it: as
+    the plan read it, else (nothing read: --no-refresh) as the state last recorded it."""
+    if change.observed is not None:
+        return change.observed
+    previous = ctx.recorder.state.resources.get(change.key)
+    return previous.observed if previous is not None and previous.id == assistant_id else None
 
 
 def _not_stored(kept: Mapping[str, str]) -> ApiError | None:
