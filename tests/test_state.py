@@ -167,7 +167,7 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary_file(
         (b"\xff\xfe", "is unreadable"),
         (b"", "is unreadable"),
         (b"[]", "is not a JSON object"),
-        (b'{"format_version": 3, "lineage": "l", "serial": 1}', "has format_version 3"),
+        (b'{"format_version": 4, "lineage": "l", "serial": 1}', "has format_version 4"),
         (b'{"lineage": "l", "serial": 1}', "has format_version None"),
         (b'{"format_version": true, "lineage": "l", "serial": 1}', "has format_version True"),
         (b'{"format_version": 1, "serial": 1, "resources": {}}', "is corrupt: no lineage"),

@@ -48,9 +48,14 @@ from pydantic import (
 from assistform.atomic import write_atomically
 from assistform.errors import StateError
 
-#: Version 2 added `observed`; version 1 files are read (and written back as version 2).
+#: Version 2 added `observed`; version 3 the knowledge records (`files`, `vector_stores`,
+#: `uploads`, `retired_files`). A state without knowledge is still written as version 2, so
+#: that the states of teams who use none stay as they were (and readable by older versions);
+#: version 1 is read, and written back as 2.
 STATE_FORMAT_VERSION = 2
-READABLE_FORMAT_VERSIONS = frozenset({1, STATE_FORMAT_VERSION})
+KNOWLEDGE_FORMAT_VERSION = 3
+KNOWLEDGE_FIELDS = ("files", "vector_stores", "uploads", "retired_files")
+READABLE_FORMAT_VERSIONS = frozenset({1, STATE_FORMAT_VERSION, KNOWLEDGE_FORMAT_VERSION})
 DEFAULT_STATE_PATH = Path("state/assistform.json")
 
 
@@ -102,6 +107,62 @@ class ResourceState(BaseModel):
         return self
 
 
+class FileRecord(BaseModel):
+    """A repository file assistform uploaded, by path: what it is and where it went.
+
+    Also the hash cache: a file whose size and mtime are unchanged is not read again.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    filename: str
+
+
+class AttachedFile(BaseModel):
+    """One file of a managed vector store: the uploaded file and its attributes as applied
+    (assistform's ownership attributes not included)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file_id: str
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class VectorStoreRecord(BaseModel):
+    """A vector store assistform manages, by key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    #: The fields the spec declared when last applied (`name`, `description`, `metadata`,
+    #: `expires_after`, and `chunking_strategy`, applied to each file as it is attached).
+    applied: dict[str, Any]
+    #: The store as the server returned it after our last write (see `ResourceState`).
+    observed: dict[str, Any] | None = None
+    #: Its files by repository path.
+    files: dict[str, AttachedFile] = Field(default_factory=dict)
+
+
+class UploadIntent(BaseModel):
+    """An upload begun and not yet recorded as done: written before the file is sent, so
+    that a run killed (or an answer lost) mid-upload leaves a trace the next run follows
+    to find what the server made of it (by name, size and time) and to adopt it or delete
+    it. A file matching no intent is never deleted: it is not known to be ours."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str
+    sha256: str
+    size: int
+    filename: str
+    #: Unix time the upload was begun (the server's `created_at` cannot be earlier).
+    started_at: float
+
+
 class State(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -109,6 +170,30 @@ class State(BaseModel):
     lineage: str = Field(default_factory=lambda: str(uuid.uuid4()))
     serial: int = 0
     resources: dict[str, ResourceState] = Field(default_factory=dict)
+    #: Uploaded repository files, by path.
+    files: dict[str, FileRecord] = Field(default_factory=dict)
+    vector_stores: dict[str, VectorStoreRecord] = Field(default_factory=dict)
+    #: Uploads begun and not yet recorded, by path.
+    uploads: dict[str, UploadIntent] = Field(default_factory=dict)
+    #: Files assistform uploaded that nothing wants any more (a path removed, or its
+    #: content changed), file id -> path: deleted once nothing refers to them.
+    retired_files: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def has_knowledge(self) -> bool:
+        return any(getattr(self, name) for name in KNOWLEDGE_FIELDS)
+
+    @model_serializer(mode="wrap")
+    def _version_by_content(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            if self.has_knowledge:
+                data["format_version"] = KNOWLEDGE_FORMAT_VERSION
+            else:
+                for name in KNOWLEDGE_FIELDS:
+                    data.pop(name, None)
+                data["format_version"] = STATE_FORMAT_VERSION
+        return data
 
     def with_resource(self, key: str, resource: ResourceState | None) -> State:
         """A copy with one key recorded (or forgotten, for None); serial unchanged."""
@@ -182,7 +267,7 @@ class StateFile:
         if type(version) is not int or version not in READABLE_FORMAT_VERSIONS:
             raise StateError(
                 f"state file {self.path} has format_version {version!r}; this assistform "
-                f"reads version {STATE_FORMAT_VERSION} (upgrade assistform?)"
+                f"reads versions up to {KNOWLEDGE_FORMAT_VERSION} (upgrade assistform?)"
             )
         missing = [name for name in ("lineage", "serial") if name not in raw]
         if missing:

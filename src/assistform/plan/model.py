@@ -10,7 +10,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from assistform.state import Version
 
@@ -41,6 +47,16 @@ class Reason(StrEnum):
     NEW_VERSION = "new-version"  # lifecycle.strategy blue-green: a change is a new assistant
     BEYOND_KEEP_VERSIONS = "beyond-keep-versions"  # blue-green versions past keep_versions
     UNRECORDED_VERSION = "unrecorded-version"  # a version an interrupted apply never recorded
+    CONTENT_CHANGED = "content-changed"  # a repository file's content (sha256) changed
+    UNUSED = "unused"  # an uploaded file no spec uses any more
+    ORPHAN = "orphan"  # an upload an interrupted apply never recorded, not adopted
+    PROCESSING_FAILED = "processing-failed"  # the server could not process an attached file
+
+
+#: Reasons only files and vector stores have.
+KNOWLEDGE_REASONS = frozenset(
+    {Reason.CONTENT_CHANGED, Reason.UNUSED, Reason.ORPHAN, Reason.PROCESSING_FAILED}
+)
 
 
 class FieldChange(BaseModel):
@@ -120,6 +136,95 @@ class ResourceChange(BaseModel):
         return self.action is not Action.NOOP or self.adopt or self.forget or self.record
 
 
+class FileChange(BaseModel):
+    """One repository file's upload, or one uploaded file's delete.
+
+    CREATE uploads a file new to the state; REPLACE uploads its new content (the old file
+    is retired, and deleted once nothing refers to it); DELETE deletes an uploaded file
+    (`id`) that nothing wants any more; NOOP with `adopt` records the file a lost upload
+    answer made.
+    """
+
+    path: str
+    action: Action
+    #: The uploaded file this change acts on (REPLACE: the old one); None for a create.
+    id: str | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    sha256: str | None = None
+    size: int | None = None
+    previous_sha256: str | None = None
+    #: The file a lost upload answer made, found on the server: apply records it.
+    adopt: bool = False
+    notes: list[str] = Field(default_factory=list)
+
+
+class AttachmentChange(BaseModel):
+    """One file of a vector store to attach (CREATE), detach (DELETE) or give other
+    attributes (UPDATE)."""
+
+    path: str
+    action: Action
+    #: The uploaded file; None when it is uploaded by this plan (known after apply).
+    file_id: str | None = None
+    size: int | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    #: The server's `last_error` of a file whose processing failed (`code: message`).
+    last_error: str | None = None
+    #: Drift: attached by the plan's last apply, detached (or failed) since.
+    drift: bool = False
+
+
+class VectorStoreChange(BaseModel):
+    """One vector store: its own fields like an assistant's, and its files."""
+
+    key: str
+    action: Action
+    id: str | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    applied: dict[str, Any] | None = None
+    observed: dict[str, Any] | None = None
+    changes: list[FieldChange] = Field(default_factory=list)
+    #: Exactly what apply sends: the create body (with the ownership tag), or the modify body.
+    request: dict[str, Any] | None = None
+    live_fingerprint: str | None = None
+    adopt: bool = False
+    forget: bool = False
+    source: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    attach: list[AttachmentChange] = Field(default_factory=list)
+    detach: list[AttachmentChange] = Field(default_factory=list)
+    #: Files whose attributes change in place.
+    retag: list[AttachmentChange] = Field(default_factory=list)
+    #: Files attached and unchanged: counted, not listed.
+    unchanged: int = 0
+    #: Files whose processing failed on the server (shown with `last_error`).
+    failed: list[AttachmentChange] = Field(default_factory=list)
+
+    @property
+    def writes(self) -> bool:
+        return (
+            self.action is not Action.NOOP
+            or bool(self.attach or self.detach or self.retag)
+            or self.adopt
+            or self.forget
+        )
+
+
+class KnowledgeRef(BaseModel):
+    """What the plan read of the server's files and vector stores."""
+
+    files: int = 0
+    vector_stores: int = 0
+    #: Files and vector stores not assistform's: counted, never touched.
+    unmanaged_files: int = 0
+    unmanaged_vector_stores: int = 0
+    requests: int = 0
+    #: Bytes of file content read to hash (0 when every hash came from the state's cache).
+    bytes_hashed: int = 0
+
+
 class StateRef(BaseModel):
     path: str
     lineage: str
@@ -151,7 +256,26 @@ class Plan(BaseModel):
     env: str | None = None
     server: str | None = None
     resource_changes: list[ResourceChange] = Field(default_factory=list)
+    #: Knowledge (issue 13): uploads and deletes of repository files, and vector stores.
+    #: Apply's order: uploads, vector stores and their attaches, assistants, then detaches
+    #: and deletes of what became unused.
+    file_changes: list[FileChange] = Field(default_factory=list)
+    vector_store_changes: list[VectorStoreChange] = Field(default_factory=list)
+    knowledge: KnowledgeRef | None = None
     warnings: list[str] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _without_absent_knowledge(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A plan of a repository without knowledge reads as it did before knowledge existed.
+        data = handler(self)
+        if isinstance(data, dict) and not self.has_knowledge:
+            for name in ("file_changes", "vector_store_changes", "knowledge"):
+                data.pop(name, None)
+        return data
+
+    @property
+    def has_knowledge(self) -> bool:
+        return self.knowledge is not None or bool(self.file_changes or self.vector_store_changes)
 
     def counts(self) -> dict[Action, int]:
         counts = dict.fromkeys(Action, 0)
