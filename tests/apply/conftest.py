@@ -11,6 +11,7 @@ from assistform.api.client import OpenAIAssistants
 from assistform.sandbox import Faults, SandboxServer
 from assistform.state import StateFile
 
+from .knowledgeworld import KnowledgeWorld
 from .world import FAST_RETRIES, World
 
 
@@ -42,3 +43,15 @@ def make_world(
 @pytest.fixture
 def world(make_world: Callable[..., World]) -> World:
     return make_world()
+
+
+@pytest.fixture
+def make_knowledge(
+    make_world: Callable[..., World], tmp_path: Path
+) -> Callable[..., KnowledgeWorld]:
+    def make(**kwargs: object) -> KnowledgeWorld:
+        root = tmp_path / "repo"
+        root.mkdir(exist_ok=True)
+        return KnowledgeWorld(make_world(**kwargs), root)
+
+    return make

@@ -181,7 +181,9 @@ class KnowledgeApply:
             record = record.model_copy(update={"files": files})
             self._record(key, record)
             count = f"{len(batch)} file{'s' if len(batch) != 1 else ''}"
-            ctx.report(Step("vector store", key, "attach", id=record.id, notes=(count,)))
+            ctx.report(
+                Step("vector store", key, "attach", id=record.id, notes=(count,), count=len(batch))
+            )
         return attached
 
     # --- the assistants ----------------------------------------------------------------------

@@ -52,6 +52,8 @@ class Step:
     notes: tuple[str, ...] = ()
     #: Bytes sent, for an upload.
     size: int | None = None
+    #: Files it stands for (a batch of attaches stands for all of its files).
+    count: int = 1
 
     @property
     def ok(self) -> bool:

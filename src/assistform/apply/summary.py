@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistform.apply.knowledge_context import Step
 from assistform.apply.steps import Outcome
 from assistform.plan.model import Action
 
@@ -33,3 +34,23 @@ def failure_lines(outcomes: Sequence[Outcome]) -> list[str]:
         for o in outcomes
         if o.error is not None
     ]
+
+
+def knowledge_summary_line(steps: Sequence[Step]) -> str:
+    """`Files: 12 uploaded, 3 deleted; vector stores: 1 created, 0 updated, 0 deleted;
+    30 files attached, 1 failed.`"""
+
+    def count(what: str, action: str) -> int:
+        return sum(1 for s in steps if s.ok and s.what == what and s.action == action)
+
+    attached = sum(
+        s.count for s in steps if s.ok and s.what == "vector store" and s.action == "attach"
+    )
+    failed = sum(1 for s in steps if not s.ok)
+    line = (
+        f"Files: {count('file', 'upload')} uploaded, {count('file', 'delete')} deleted; "
+        f"vector stores: {count('vector store', 'create')} created, "
+        f"{count('vector store', 'update')} updated, {count('vector store', 'delete')} deleted; "
+        f"{attached} files attached"
+    )
+    return f"{line}, {failed} failed." if failed else f"{line}."
