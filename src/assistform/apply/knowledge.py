@@ -25,18 +25,31 @@ from assistform.apply.processing import Attached, wait_for_processing
 from assistform.errors import ApiError
 from assistform.knowledge import refs
 from assistform.knowledge.refs import Kind
-from assistform.ownership import RESERVED_KEYS
-from assistform.plan.model import Action, Plan, Reason, ResourceChange, VectorStoreChange
+from assistform.knowledge.tags import user_attributes
+from assistform.plan.model import (
+    Action,
+    FileChange,
+    Plan,
+    Reason,
+    ResourceChange,
+    VectorStoreChange,
+)
 from assistform.state import AttachedFile, Record, VectorStoreRecord
-
-#: A vector store file's attributes assistform sets (not the spec's).
-_OWN_ATTRIBUTES = RESERVED_KEYS | {vector_stores.FILE_HASH_KEY}
 
 
 def has_knowledge_changes(plan: Plan) -> bool:
     """Whether applying `plan` writes any file, vector store or record of them."""
-    files = any(c.action is not Action.NOOP or c.adopt for c in plan.file_changes)
+    files = any(_writes(c) for c in plan.file_changes)
     return files or any(c.writes for c in plan.vector_store_changes)
+
+
+def _writes(change: FileChange) -> bool:
+    return change.action is not Action.NOOP or change.adopt or _forgets(change)
+
+
+def _forgets(change: FileChange) -> bool:
+    """A file the state records that is gone from the server and no longer wanted."""
+    return change.action is Action.NOOP and not change.adopt and Reason.UNUSED in change.reasons
 
 
 class KnowledgeApply:
@@ -98,11 +111,16 @@ class KnowledgeApply:
         elif change.action is Action.UPDATE:
             store_id = _id_of(change)
             live = ctx.api.update_vector_store(store_id, change.request or {})
-            files = previous.files if previous is not None and previous.id == store_id else {}
+            if change.adopt:
+                files = self._live_files(store_id)
+            elif previous is not None and previous.id == store_id:
+                files = previous.files
+            else:
+                files = {}
             record = VectorStoreRecord(
                 id=store_id, applied=applied, observed=live.config, files=files
             )
-            notes = ()
+            notes = ("found by its ownership tag",) if change.adopt else ()
         elif change.forget:
             return None  # after the assistants
         elif change.adopt:
@@ -111,7 +129,7 @@ class KnowledgeApply:
                 id=store_id,
                 applied=applied,
                 observed=change.observed,
-                files=self._live_files(key, store_id),
+                files=self._live_files(store_id),
             )
             notes = ("found by its ownership tag",)
         elif previous is not None:
@@ -125,14 +143,16 @@ class KnowledgeApply:
         ctx.report(Step("vector store", key, _verb(change), id=record.id, notes=notes))
         return record
 
-    def _live_files(self, key: str, store_id: str) -> dict[str, AttachedFile]:
+    def _live_files(self, store_id: str) -> dict[str, AttachedFile]:
         """The files of an adopted store that an apply of ours attached, by path."""
         paths = {r.id: path for path, r in self.ctx.recorder.state.files.items()}
         files: dict[str, AttachedFile] = {}
         for live in self.ctx.api.list_vector_store_files(store_id):
             path = paths.get(live.id)
             if path is not None:
-                files[path] = AttachedFile(file_id=live.id, attributes=_user(live.attributes))
+                files[path] = AttachedFile(
+                    file_id=live.id, attributes=user_attributes(live.attributes)
+                )
         return files
 
     def _retag(self, change: VectorStoreChange, record: VectorStoreRecord) -> None:
@@ -169,7 +189,7 @@ class KnowledgeApply:
             sha256 = self._sha256_of(attach.path, file_id)
             attributes = vector_stores.file_attributes(attach.attributes, key, sha256, ctx)
             entries.append({"file_id": file_id, "attributes": attributes})
-            paths[file_id] = (attach.path, attach.attributes)
+            paths[file_id] = (attach.path, user_attributes(attach.attributes))
         chunking = (change.applied or record.applied).get("chunking_strategy")
         attached: list[Attached] = []
         for batch in vector_stores.attach(record.id, entries, chunking, ctx):
@@ -293,6 +313,10 @@ class KnowledgeApply:
             unused = change.action is Action.DELETE and Reason.ORPHAN not in change.reasons
             if unused and change.id is not None:
                 doomed[change.id] = change.path
+        for change in self.plan.file_changes:
+            if _forgets(change) and change.id is not None:
+                self._forget_file(change.path, change.id)
+                self.ctx.report(Step("file", change.path, "forget", id=change.id))
         for file_id, path in doomed.items():
             if file_id in held:
                 self.ctx.report(Step("file", path, "delete", id=file_id, error=_held()))
@@ -302,15 +326,19 @@ class KnowledgeApply:
             except ApiError as error:
                 self.ctx.report(Step("file", path, "delete", id=file_id, error=error))
                 continue
-            state = self.ctx.recorder.state
-            records = []
-            if file_id in state.retired_files:
-                records.append(Record("retired", file_id, None))
-            record = state.files.get(path)
-            if record is not None and record.id == file_id:
-                records.append(Record("file", path, None))
-            self.ctx.recorder.submit_all(records).result()
+            self._forget_file(path, file_id)
             self.ctx.report(Step("file", path, "delete", id=file_id))
+
+    def _forget_file(self, path: str, file_id: str) -> None:
+        """Drop the records of a deleted file: retired, or the upload of its path."""
+        state = self.ctx.recorder.state
+        records = []
+        if file_id in state.retired_files:
+            records.append(Record("retired", file_id, None))
+        record = state.files.get(path)
+        if record is not None and record.id == file_id:
+            records.append(Record("file", path, None))
+        self.ctx.recorder.submit_all(records).result()
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -348,10 +376,6 @@ def _id_of(change: VectorStoreChange) -> str:
     if change.id is None:
         raise ApiError(f"the plan names no vector store id for {change.action.value}")
     return change.id
-
-
-def _user(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in attributes.items() if k not in _OWN_ATTRIBUTES}
 
 
 def _held() -> ApiError:

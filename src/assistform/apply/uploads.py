@@ -64,25 +64,26 @@ def adopt_files(changes: Iterable[FileChange], ctx: KnowledgeContext) -> None:
 
 def delete_orphans(changes: Iterable[FileChange], ctx: KnowledgeContext) -> None:
     """Delete the files an interrupted apply uploaded and never recorded, then forget the
-    intent that led to them (kept while one of them could not be deleted)."""
+    intent that led to them. One that cannot be deleted now is recorded as retired, so
+    the next apply deletes it without the intent."""
     by_path: dict[str, list[FileChange]] = defaultdict(list)
     for change in changes:
         if change.action is Action.DELETE and Reason.ORPHAN in change.reasons:
             by_path[change.path].append(change)
     for path, orphans in by_path.items():
-        left = False
+        records: list[Record] = []
         for change in orphans:
             assert change.id is not None
             try:
                 delete_file(ctx.api, change.id)
             except ApiError as error:
-                left = True
+                records.append(Record("retired", change.id, path))
                 ctx.report(Step("file", path, "delete", id=change.id, error=error))
                 continue
             ctx.report(Step("file", path, "delete", id=change.id, notes=("an orphan upload",)))
-        intent = ctx.recorder.state.uploads.get(path)
-        if not left and intent is not None:
-            ctx.recorder.submit(path, None, "upload").result()
+        if path in ctx.recorder.state.uploads:
+            records.append(Record("upload", path, None))
+        ctx.recorder.submit_all(records).result()
 
 
 def upload_all(changes: Sequence[FileChange], ctx: KnowledgeContext) -> None:

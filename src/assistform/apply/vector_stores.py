@@ -19,25 +19,22 @@ from typing import Any
 from assistform.api.retry import Budget
 from assistform.apply.knowledge_context import KnowledgeContext
 from assistform.errors import ApiError
+from assistform.knowledge import tags
 from assistform.knowledge.live import LiveVectorStore
-from assistform.ownership import TAG_KEY, OwnershipTag
+from assistform.ownership import OwnershipTag
 
 #: The API's limit of files in one file batch.
 BATCH_MAX = 2000
-#: The attribute that names the file's content (the first 32 hex digits of its sha256).
-FILE_HASH_KEY = "assistform-sha256"
-FILE_HASH_LENGTH = 32
 NOT_FOUND = 404
 
 
 def file_attributes(
-    user: Mapping[str, Any], store_key: str, sha256: str | None, ctx: KnowledgeContext
+    attributes: Mapping[str, Any], store_key: str, sha256: str | None, ctx: KnowledgeContext
 ) -> dict[str, Any]:
-    """A file's attributes as sent: the spec's, and assistform's ownership pair."""
-    ours: dict[str, Any] = {TAG_KEY: OwnershipTag(store_key, ctx.lineage, ctx.env).value()}
-    if sha256:
-        ours[FILE_HASH_KEY] = sha256[:FILE_HASH_LENGTH]
-    return {**user, **ours}
+    """A file's attributes as sent: the spec's, and assistform's ownership pair (`knowledge.
+    tags`; the plan's attachments carry them already, so this only makes sure)."""
+    tag = OwnershipTag(store_key, ctx.lineage, ctx.env)
+    return tags.file_attributes(tags.user_attributes(attributes), tag, sha256)
 
 
 def create_store(
