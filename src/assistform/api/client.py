@@ -241,7 +241,9 @@ class OpenAIAssistants:
         with self._errors(what):
             self.requests += 1
             try:
-                http = request(self.sdk()).http_response
+                answer = request(self.sdk())
+                # A resource's raw answer wraps the HTTP response; a bare `sdk.get` is one.
+                http = getattr(answer, "http_response", answer)
             except openai.APIStatusError as exc:
                 return RawAnswer(
                     exc.status_code,

@@ -13,12 +13,13 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Final, cast
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Final, cast
 
 from assistform.api.client import OpenAIAssistants, raw_dict
 from assistform.api.paging import Fetch, Listing, Order, read_all
 from assistform.errors import ApiError
 from assistform.knowledge import endpoints
+from assistform.knowledge.api import KnowledgeApi
 from assistform.knowledge.live import LiveFile, LiveKnowledge, LiveVectorStore, LiveVectorStoreFile
 from assistform.limits import LIST_LIMIT_MAX
 
@@ -426,3 +427,8 @@ class _ReadCounter(io.RawIOBase):
 
     def fileno(self) -> int:
         return self._file.fileno()
+
+
+if TYPE_CHECKING:
+    # mypy holds the class to the interface plan and apply use.
+    _IMPLEMENTS: type[KnowledgeApi] = OpenAIKnowledge
