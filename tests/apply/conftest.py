@@ -9,7 +9,7 @@ import pytest
 
 from assistform.api.client import OpenAIAssistants
 from assistform.sandbox import Faults, SandboxServer
-from assistform.state import StateFile
+from assistform.state import State, StateFile
 
 from .knowledgeworld import KnowledgeWorld
 from .world import FAST_RETRIES, World
@@ -52,6 +52,8 @@ def make_knowledge(
     def make(**kwargs: object) -> KnowledgeWorld:
         root = tmp_path / "repo"
         root.mkdir(exist_ok=True)
-        return KnowledgeWorld(make_world(**kwargs), root)
+        world = make_world(**kwargs)
+        world.state_file.ensure_saved(State())  # one lineage for the hand-made tags
+        return KnowledgeWorld(world, root)
 
     return make
