@@ -6,7 +6,6 @@ for within a bound, assistants given the ids made, and deletes after the assista
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
