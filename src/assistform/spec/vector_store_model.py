@@ -63,11 +63,11 @@ class FileEntry(_Strict):
             if isinstance(item, str) and len(item) > limits.ATTRIBUTE_VALUE_MAX:
                 raise PydanticCustomError(
                     "spec_attribute_value",
-                    "attribute '{key}' is {length:,} characters long; the limit is {limit}",
+                    "attribute '{key}' is {length} characters long; the limit is {limit}",
                     {
                         "field": key,
                         "key": key,
-                        "length": len(item),
+                        "length": f"{len(item):,}",
                         "limit": limits.ATTRIBUTE_VALUE_MAX,
                     },
                 )
