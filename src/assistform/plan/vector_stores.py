@@ -335,7 +335,7 @@ class _StorePlanner:
             reasons.add(Reason.ADOPTED)
             notes.append(f"found {current.id} by its ownership tag; recording it in the state")
         change = self._compare(
-            key, desired, want, held, applied, reasons, notes, live_tag=current.tag
+            key, desired, want, held, applied, reasons, notes, retag=current.tag != self.tag(key)
         )
         change.id = current.id
         change.adopt = adopt
@@ -380,7 +380,7 @@ class _StorePlanner:
         reasons: set[Reason],
         notes: list[str],
         *,
-        live_tag: OwnershipTag | None = None,
+        retag: bool = False,
     ) -> VectorStoreChange:
         """The store's own fields: REPLACE, UPDATE or NOOP (its files come after)."""
         declared = set(desired.request) | {"metadata", "chunking_strategy"}
@@ -399,7 +399,6 @@ class _StorePlanner:
         if drifted:
             reasons.add(Reason.DRIFT)
             notes.append("changed outside assistform: " + ", ".join(sorted(drifted)))
-        retag = live_tag is not None and live_tag != self.tag(key)
         if retag:
             reasons.add(Reason.DRIFT)
         before = {f: held.get(f) for f in ALL_FIELDS}
