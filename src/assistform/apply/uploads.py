@@ -162,20 +162,22 @@ def _send(
     """The uploaded file, and (when it was found after a lost answer rather than answered)
     the further copies found with it."""
     budget = Budget(ctx.policy, ctx.clock)
+    maybe_made = False
     while True:
         budget.attempt()
         try:
             return ctx.api.upload(absolute, intent.filename, on_bytes=ctx.on_bytes), None
         except ApiError as error:
             if error.ambiguous:
+                maybe_made = True
                 found = find_upload(ctx.api, intent, _known_file_ids(ctx))
                 if found:
                     return found[0], found[1:]
             try:
                 budget.wait_or_raise(error)
             except ApiError:
-                if not error.ambiguous:
-                    # Refused outright: nothing was made, nothing to follow.
+                if not maybe_made:
+                    # Every try was refused outright: nothing was made, nothing to follow.
                     ctx.recorder.submit(intent.path, None, "upload").result()
                 raise
 
