@@ -14,6 +14,7 @@ another, so a lookup after a lost answer never mistakes a neighbour's upload for
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -91,16 +92,27 @@ def upload_all(changes: Sequence[FileChange], ctx: KnowledgeContext) -> None:
     groups: dict[tuple[str, int | None], list[FileChange]] = defaultdict(list)
     for change in changes:
         groups[(_filename(change.path), change.size)].append(change)
-    with ThreadPoolExecutor(
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(
         max_workers=max(1, ctx.upload_parallelism), thread_name_prefix="upload"
-    ) as pool:
-        futures = [pool.submit(_upload_group, group, ctx) for group in groups.values()]
+    )
+    try:
+        futures = [pool.submit(_upload_group, group, ctx, stop) for group in groups.values()]
         for future in futures:
             future.result()
+    except BaseException:
+        # Interrupted (SIGTERM, Ctrl-C): start no new upload, let those under way finish
+        # and be recorded.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
-def _upload_group(group: list[FileChange], ctx: KnowledgeContext) -> None:
+def _upload_group(group: list[FileChange], ctx: KnowledgeContext, stop: threading.Event) -> None:
     for change in group:
+        if stop.is_set():
+            return
         try:
             ctx.report(upload_one(change, ctx))
         except ApiError as error:
