@@ -22,6 +22,7 @@ PROFILE_NAMES = (
     "ignores-falsy",
     "thin-list",
     "stuck-cursor",
+    "files-only",
 )
 
 
@@ -56,7 +57,8 @@ def sandbox() -> None:
         "contrary: every value the server fills differs from OpenAI's. "
         "merges-metadata, ignores-falsy: like faithful, but a modify merges metadata, or "
         'ignores falsy values (0, "", [], {}, null). '
-        "thin-list: a list body of data alone. stuck-cursor: that, and `after` ignored."
+        "thin-list: a list body of data alone. stuck-cursor: that, and `after` ignored. "
+        "files-only: /v1/files but no /v1/vector_stores."
     ),
 )
 @click.option(

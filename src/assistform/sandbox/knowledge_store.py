@@ -184,6 +184,13 @@ class KnowledgeStore:
             records: list[RecordT] = list(self._tables[kind.KIND].values())
         return sorted(records, key=_position)
 
+    def get_vector_store(self, vector_store_id: str) -> StoredVectorStore:
+        """A stored vector store (for tests); KeyError when absent."""
+        found = self.get(StoredVectorStore, vector_store_id)
+        if found is None:
+            raise KeyError(vector_store_id)
+        return found
+
     def position_of(self, kind: type[RecordT], key: str) -> Position | None:
         with self.lock:
             record = self._tables[kind.KIND].get(key)
