@@ -327,6 +327,13 @@ def invalid_url_message(method: str, path: str) -> str:
     return f"Invalid URL ({method} {path})"
 
 
+#: What the `auto` chunking strategy resolves to (the spec's AutoChunkingStrategyRequestParam).
+AUTO_CHUNKING: Final[Mapping[str, int]] = {
+    "max_chunk_size_tokens": 800,
+    "chunk_overlap_tokens": 400,
+}
+PROCESSING_FAILED_MESSAGE: Final = "The file could not be parsed."
+
 MALFORMED_MULTIPART_MESSAGE: Final = "Could not parse multipart form data."
 
 

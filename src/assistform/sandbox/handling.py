@@ -82,6 +82,16 @@ def parse_json(raw: bytes) -> Any:
         ) from None
 
 
+def checked_body(raw: bytes, validate: Callable[[object], Invalid | None]) -> Mapping[str, Any]:
+    """The decoded JSON body, once `validate` finds nothing wrong with it."""
+    body = parse_json(raw)
+    invalid = validate(body)
+    if invalid is not None:
+        raise refuse_invalid(invalid, input=body)
+    assert isinstance(body, dict)
+    return body
+
+
 def _reject_constant(name: str) -> Any:
     # NaN and Infinity are not JSON, though Python's parser takes them by default.
     raise ValueError(f"{name} is not valid JSON")

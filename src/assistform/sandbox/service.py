@@ -19,6 +19,7 @@ from typing import Any, Final
 from assistform import limits
 from assistform.sandbox import defaults, routes
 from assistform.sandbox.faults import FaultDecision, Faults, RequestInfo
+from assistform.sandbox.file_batches import FileBatchesHandler
 from assistform.sandbox.files import FilesHandler
 from assistform.sandbox.handling import (
     Answer,
@@ -33,6 +34,8 @@ from assistform.sandbox.knowledge_store import KnowledgeStore
 from assistform.sandbox.profiles import Failure, Problem, Profile, get_profile
 from assistform.sandbox.stats import LoggedRequest, RequestStats
 from assistform.sandbox.store import AssistantStore
+from assistform.sandbox.vector_store_files import VectorStoreFilesHandler
+from assistform.sandbox.vector_stores import VectorStoresHandler
 
 _log = logging.getLogger(__name__)
 
@@ -84,7 +87,19 @@ class AssistantsService:
         self.knowledge = (
             knowledge if knowledge is not None else KnowledgeStore.beside(self.store.path)
         )
-        self._files = FilesHandler(self, self.knowledge)
+        files = FilesHandler(self, self.knowledge)
+        vector_stores = VectorStoresHandler(self, self.knowledge)
+        vector_store_files = VectorStoreFilesHandler(self, self.knowledge)
+        batches = FileBatchesHandler(self, self.knowledge)
+        #: The handler of each route that is not an assistants route.
+        self._handlers: dict[str, Callable[[Exchange], Answer]] = {
+            **dict.fromkeys(routes.FILE_ROUTES, files.handle),
+            routes.VECTOR_STORES: vector_stores.handle,
+            routes.VECTOR_STORE: vector_stores.handle,
+            routes.VECTOR_STORE_FILES: vector_store_files.handle,
+            routes.VECTOR_STORE_FILE: vector_store_files.handle,
+            **dict.fromkeys(routes.BATCH_ROUTES, batches.handle),
+        }
 
     def handle(
         self,
@@ -162,8 +177,9 @@ class AssistantsService:
         ):
             message = defaults.invalid_url_message(exchange.method, exchange.path)
             raise _Refusal(Failure(Problem.NO_ROUTE, message))
-        if route in routes.FILE_ROUTES:
-            return self._files.handle(exchange)
+        handler = self._handlers.get(route)
+        if handler is not None:
+            return handler(exchange)
         if self.profile.requires_beta_header and not _has_beta(exchange.headers):
             raise _Refusal(Failure(Problem.INVALID, defaults.BETA_MESSAGE, code="invalid_beta"))
         if route == ROUTE_COLLECTION:
