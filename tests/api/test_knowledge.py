@@ -15,7 +15,7 @@ import json
 import math
 import threading
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,7 +29,7 @@ from assistform.api.retry import RetryPolicy
 from assistform.errors import ApiError
 from assistform.knowledge import endpoints
 from assistform.knowledge.live import LiveVectorStore
-from assistform.sandbox import Faults, SandboxServer, nth, routes
+from assistform.sandbox import AssistantsService, Faults, Response, SandboxServer, nth, routes
 from assistform.sandbox.profiles import Profile
 
 from .conftest import FakeClock
@@ -189,6 +189,103 @@ def test_a_405_is_a_missing_endpoint_too(
     assert live.missing_endpoints == [endpoints.FILES, endpoints.VECTOR_STORES]
 
 
+# --- reading vector stores ------------------------------------------------------------------
+
+
+class ServiceClock:
+    """The sandbox service's clock, moved by the test (processing takes sandbox time)."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_stores(client: openai.OpenAI, names: list[str], file_ids: list[str]) -> list[str]:
+    ids = []
+    for name in names:
+        store = client.vector_stores.create(name=name, metadata={"team": "kb"})
+        if file_ids:
+            client.vector_stores.file_batches.create(store.id, file_ids=file_ids)
+        ids.append(store.id)
+    return ids
+
+
+def test_stores_are_read_a_page_at_a_time_with_the_files_of_managed_ones_only(
+    make_api_server: Callable[..., SandboxServer],
+    connect_api: Connect,
+    sdk: Callable[..., openai.OpenAI],
+) -> None:
+    server = make_api_server()
+    client = sdk(server)
+    files = upload_files(client, 3)
+    stores = make_stores(client, ["kb0", "kb1", "kb2"], files)
+    server.stats.reset()
+    live = OpenAIKnowledge(connect_api(server), page=2).list_knowledge(
+        lambda store: store.raw["name"] != "kb1"
+    )
+    assert [s.id for s in live.vector_stores] == stores
+    by_id = live.vector_store_by_id()
+    for managed in (stores[0], stores[2]):
+        assert by_id[managed].files_listed
+        assert sorted(f.id for f in by_id[managed].files) == sorted(files)
+        assert {f.status for f in by_id[managed].files} <= {"in_progress", "completed"}
+    assert (by_id[stores[1]].files_listed, by_id[stores[1]].files) == (False, ())
+    assert by_id[stores[0]].config["metadata"] == {"team": "kb"}
+    assert server.stats.count("GET", routes.FILES) == 1, "10,000 a page"
+    assert server.stats.count("GET", routes.VECTOR_STORES) == 2
+    assert server.stats.count("GET", routes.VECTOR_STORE_FILES) == 4, "2 pages, 2 stores"
+    assert server.stats.count("GET") == server.stats.total == live.requests
+    assert (live.complete, live.warnings, live.missing_endpoints) == (True, [], [])
+
+
+def test_a_store_deleted_while_it_is_read_is_left_out(
+    make_api_server: Callable[..., SandboxServer],
+    connect_api: Connect,
+    sdk: Callable[..., openai.OpenAI],
+) -> None:
+    server = make_api_server()
+    client = sdk(server)
+    [gone, kept] = make_stores(client, ["gone", "kept"], [])
+
+    def managed(store: LiveVectorStore) -> bool:
+        if store.id == gone:
+            client.vector_stores.delete(gone)  # between the list and its files
+        return True
+
+    live = connect_api(server).knowledge().list_knowledge(managed)
+    assert [s.id for s in live.vector_stores] == [kept]
+    assert live.complete and live.missing_endpoints == []
+
+
+class NoStoreFiles(AssistantsService):
+    """A server with vector stores but without the list of their files."""
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> Response:
+        if routes.match_route(path).route == routes.VECTOR_STORE_FILES:
+            return Response(404, {"content-type": "application/json"}, b'{"detail":"Not Found"}')
+        return super().handle(method, path, query, headers, body)
+
+
+def test_stores_without_a_files_list_are_kept_and_the_listing_is_incomplete(
+    connect_api: Connect, sdk: Callable[..., openai.OpenAI]
+) -> None:
+    with SandboxServer(NoStoreFiles()) as server:
+        [store] = make_stores(sdk(server), ["kb"], [])
+        live = connect_api(server).knowledge().list_knowledge(everything)
+    assert [(s.id, s.files_listed) for s in live.vector_stores] == [(store, False)]
+    assert live.missing_endpoints == [endpoints.VECTOR_STORE_FILES]
+    assert not live.complete and "not their files" in live.warnings[0]
+
+
 # --- retries: reads, updates and deletes by the policy; creates sent once --------------------
 
 
@@ -271,6 +368,106 @@ def test_a_delete_is_retried_and_one_already_gone_is_done(
     api.delete_file(second)
     api.delete_file("file-neverexisted")
     assert api.list_files() == []
+
+
+# --- vector stores: creates once, the rest retried ---------------------------------------------
+
+
+def test_a_store_create_and_a_file_batch_are_sent_once(
+    make_api_server: Callable[..., SandboxServer],
+    connect_api: Connect,
+    sdk: Callable[..., openai.OpenAI],
+) -> None:
+    server = make_api_server()
+    [file_id] = upload_files(sdk(server), 1)
+    [store] = make_stores(sdk(server), ["kb"], [])
+    api = connect_api(server, policy=POLICY, clock=FakeClock(), max_retries=5).knowledge()
+    server.faults = FailNumbered(failing=lambda n: True)
+    server.stats.reset()
+    with pytest.raises(ApiError, match="create vector store: HTTP 500"):
+        api.create_vector_store({"name": "kb2"})
+    with pytest.raises(ApiError, match=f"attach 1 file\\(s\\) to vector store {store}: HTTP 500"):
+        api.attach_batch(store, [{"file_id": file_id}])
+    assert server.stats.count("POST", routes.VECTOR_STORES) == 1
+    assert server.stats.count("POST", routes.FILE_BATCHES) == 1
+
+
+def test_updates_deletes_and_detaches_are_retried_and_gone_is_done(
+    make_api_server: Callable[..., SandboxServer],
+    connect_api: Connect,
+    sdk: Callable[..., openai.OpenAI],
+) -> None:
+    server = make_api_server()
+    client = sdk(server)
+    [file_id] = upload_files(client, 1)
+    [store] = make_stores(client, ["kb"], [file_id])
+    api = connect_api(server, policy=POLICY, clock=FakeClock(), max_retries=5).knowledge()
+    server.stats.reset()
+    server.faults = FailNumbered(failing={1})
+    assert api.update_vector_store(store, {"name": "KB"}).raw["name"] == "KB"
+    server.faults = FailNumbered(failing={1})
+    updated = api.update_attributes(store, file_id, {"team": "kb"})
+    assert updated.attributes == {"team": "kb"}
+    server.faults = FailNumbered(failing={1})
+    api.detach(store, file_id)
+    api.detach(store, file_id)  # not attached any more: done
+    server.faults = FailNumbered(failing={1})
+    api.delete_vector_store(store)
+    api.delete_vector_store(store)  # gone: done
+    assert server.stats.count("POST", routes.VECTOR_STORE) == 2
+    assert server.stats.count("POST", routes.VECTOR_STORE_FILE) == 2
+    assert server.stats.count("DELETE", routes.VECTOR_STORE_FILE) == 3
+    assert server.stats.count("DELETE", routes.VECTOR_STORE) == 3
+    with pytest.raises(ApiError, match=f"get vector store {store}: HTTP 404"):
+        api.get_vector_store(store)
+
+
+@pytest.mark.parametrize("count", [2, 12])  # a GET each for a few; one listing for many
+def test_a_batch_attaches_with_attributes_and_chunking_and_its_files_are_watched(
+    make_api_server: Callable[..., SandboxServer],
+    connect_api: Connect,
+    sdk: Callable[..., openai.OpenAI],
+    count: int,
+) -> None:
+    server = make_api_server(faults=Faults(processing_seconds=10, fail_files="doc1.md"))
+    clock = ServiceClock()
+    server.service.clock = clock
+    client = sdk(server)
+    files = upload_files(client, count)
+    [store] = make_stores(client, ["kb"], [])
+    api = connect_api(server).knowledge()
+    chunking = {
+        "type": "static",
+        "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400},
+    }
+    batch = api.attach_batch(
+        store, [{"file_id": f, "attributes": {"n": n}} for n, f in enumerate(files)], chunking
+    )
+    assert batch
+    statuses = api.file_statuses(store, [*files, "file-notattached"])
+    assert sorted(statuses) == sorted(files)
+    assert {s.status for s in statuses.values()} == {"in_progress"}
+    clock.now += 11
+    server.stats.reset()
+    statuses = api.file_statuses(store, files)
+    assert statuses[files[1]].status == "failed"
+    assert statuses[files[1]].last_error is not None
+    assert statuses[files[1]].last_error.startswith("invalid_file: ")
+    assert {statuses[f].status for f in files if f != files[1]} == {"completed"}
+    assert [statuses[f].attributes for f in files] == [{"n": n} for n in range(count)]
+    assert statuses[files[0]].raw["chunking_strategy"] == chunking
+    if count > 10:
+        assert server.stats.counts == {("GET", routes.VECTOR_STORE_FILES): 1}
+    else:
+        assert server.stats.counts == {("GET", routes.VECTOR_STORE_FILE): count}
+
+
+def test_a_batch_takes_at_most_2000_files(
+    make_api_server: Callable[..., SandboxServer], connect_api: Connect
+) -> None:
+    api = connect_api(make_api_server()).knowledge()
+    with pytest.raises(ValueError, match="1 to 2000 files, not 2001"):
+        api.attach_batch("vs_x", [{"file_id": f"file-{n}"} for n in range(2001)])
 
 
 # --- errors: one line, never the key -------------------------------------------------------
