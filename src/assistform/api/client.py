@@ -121,7 +121,7 @@ class OpenAIAssistants:
         listing = read_all(
             lambda order, after: self._page(live, order, after),
             noun="assistant",
-            short_below=LIST_LIMIT_MAX,
+            limit=LIST_LIMIT_MAX,
         )
         live.assistants = [LiveAssistant(item.id, raw_dict(item)) for item in listing.items]
         live.warnings.extend(listing.warnings())

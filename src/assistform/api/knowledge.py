@@ -39,8 +39,13 @@ MISSING_STATUSES = (404, 405)
 class OpenAIKnowledge:
     """`knowledge.api.KnowledgeApi` over the SDK, on `connection`'s client and policy."""
 
-    def __init__(self, connection: OpenAIAssistants) -> None:
+    def __init__(
+        self, connection: OpenAIAssistants, *, files_page: int = FILES_PAGE, page: int = STORES_PAGE
+    ) -> None:
         self.connection = connection
+        #: Items a page asked for: files, and the rest (vector stores, a store's files).
+        self.files_page = files_page
+        self.page = page
 
     # -- listing ---------------------------------------------------------------------------
 
@@ -53,11 +58,13 @@ class OpenAIKnowledge:
         def count() -> None:
             live.requests += 1
 
-        files = self._listing(live, endpoints.FILES, self._files_fetch(count), "file")
+        files = self._listing(
+            live, endpoints.FILES, self._files_fetch(count), "file", self.files_page
+        )
         if files is not None:
             live.files = [_file(item) for item in files.items if _for_assistants(item)]
         stores = self._listing(
-            live, endpoints.VECTOR_STORES, self._stores_fetch(count), "vector store"
+            live, endpoints.VECTOR_STORES, self._stores_fetch(count), "vector store", self.page
         )
         for item in stores.items if stores is not None else ():
             store = LiveVectorStore(item.id, raw_dict(item))
@@ -72,7 +79,7 @@ class OpenAIKnowledge:
     def list_files(self) -> list[LiveFile]:
         """Every file of purpose `assistants`; an `ApiError` when the listing cannot be sure
         it saw them all (the caller is looking for one a lost answer made)."""
-        listing = read_all(self._files_fetch(), noun="file", short_below=STORES_PAGE)
+        listing = read_all(self._files_fetch(), noun="file", limit=self.files_page)
         return [
             _file(item) for item in _complete("list files", listing).items if _for_assistants(item)
         ]
@@ -80,18 +87,17 @@ class OpenAIKnowledge:
     def list_vector_store_files(self, vector_store_id: str) -> list[LiveVectorStoreFile]:
         """Every file of the store; an `ApiError` when the listing cannot be sure it saw
         them all."""
-        listing = read_all(
-            self._store_files_fetch(vector_store_id), noun="file", short_below=STORES_PAGE
-        )
+        listing = read_all(self._store_files_fetch(vector_store_id), noun="file", limit=self.page)
         what = f"list files of vector store {vector_store_id}"
         return [_store_file(item) for item in _complete(what, listing).items]
 
+    @staticmethod
     def _listing(
-        self, live: LiveKnowledge, endpoint: str, fetch: Fetch, noun: str
+        live: LiveKnowledge, endpoint: str, fetch: Fetch, noun: str, limit: int
     ) -> Listing | None:
         """The whole list, its doubts in `live`; None when the server lacks `endpoint`."""
         try:
-            listing = read_all(_first_page_missing(fetch), noun=noun, short_below=STORES_PAGE)
+            listing = read_all(_first_page_missing(fetch), noun=noun, limit=limit)
         except _Missing:
             live.missing_endpoints.append(endpoint)
             return None
@@ -103,9 +109,7 @@ class OpenAIKnowledge:
     ) -> LiveVectorStore | None:
         fetch = _first_page_missing(self._store_files_fetch(store.id, count))
         try:
-            listing = read_all(
-                fetch, noun=f"file of vector store {store.id}", short_below=STORES_PAGE
-            )
+            listing = read_all(fetch, noun=f"file of vector store {store.id}", limit=self.page)
         except _Missing:
             # Either the store went away since it was listed, or the server has stores
             # but not their files: which one, a GET of the store tells.
@@ -132,7 +136,7 @@ class OpenAIKnowledge:
 
     def _files_fetch(self, count: Callable[[], None] | None = None) -> Fetch:
         def fetch(order: Order, after: str | None) -> Any:
-            query = _query(FILES_PAGE, order, after)
+            query = _query(self.files_page, order, after)
             return self._send(
                 "list files",
                 lambda: self.connection.sdk().files.list(purpose=PURPOSE, **query),
@@ -143,7 +147,7 @@ class OpenAIKnowledge:
 
     def _stores_fetch(self, count: Callable[[], None]) -> Fetch:
         def fetch(order: Order, after: str | None) -> Any:
-            query = _query(STORES_PAGE, order, after)
+            query = _query(self.page, order, after)
             return self._send(
                 "list vector stores",
                 lambda: self.connection.sdk().vector_stores.list(**query),
@@ -156,7 +160,7 @@ class OpenAIKnowledge:
         self, vector_store_id: str, count: Callable[[], None] | None = None
     ) -> Fetch:
         def fetch(order: Order, after: str | None) -> Any:
-            query = _query(STORES_PAGE, order, after)
+            query = _query(self.page, order, after)
             return self._send(
                 f"list files of vector store {vector_store_id}",
                 lambda: self.connection.sdk().vector_stores.files.list(vector_store_id, **query),

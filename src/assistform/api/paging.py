@@ -1,8 +1,10 @@
 """Reading a whole cursor-paged list (`data`, `has_more`, `after`): one set of rules for
 every listing the clients make.
 
-A listing always ends: with `has_more: false`, with a page shorter than `short_below`
-from a server that says nothing of `has_more`, or with a page that brings nothing new.
+A listing always ends: with `has_more: false`, with a page shorter than the limit asked
+for from a server that says nothing of `has_more` (or shorter than 100, the most the
+assistants and vector store lists serve: a server may cap the files list's 10,000 there),
+or with a page that brings nothing new.
 When it cannot be sure it saw everything (a full page, and the next one brings nothing
 new: a cursor that does not advance; or an empty page after `has_more: true`), the
 `Listing` says so (`gap`), and nothing may be concluded from an absence.
@@ -18,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+
+from assistform.limits import LIST_LIMIT_MAX
 
 Order = Literal["asc", "desc"]
 
@@ -74,8 +78,10 @@ class Listing:
         return lines
 
 
-def read_all(fetch: Fetch, *, noun: str, short_below: int) -> Listing:
-    """Every `noun` of the list `fetch` pages through (see the module docstring)."""
+def read_all(fetch: Fetch, *, noun: str, limit: int) -> Listing:
+    """Every `noun` of the list `fetch` pages through, `limit` a page (see the module
+    docstring)."""
+    short_below = min(limit, LIST_LIMIT_MAX)
     listing = Listing(noun)
     seen: set[str] = set()
     first = _walk(fetch, "asc", listing, seen, short_below)
