@@ -295,6 +295,7 @@ UNUSED_WHEN_CLEAN = (
     "assistform.spec.vector_store_model",
     "assistform.spec.vector_stores",
     "assistform.spec.files",
+    "assistform.knowledge.desired",
 )
 
 

@@ -151,6 +151,17 @@ def test_assistant_schema_has_the_knowledge_fields() -> None:
     assert {"required": ["vector_store"]} in file_search["oneOf"]
 
 
+def test_the_knowledge_fields_are_valid_per_the_schema(validator: Draft202012Validator) -> None:
+    spec = {
+        "model": "m",
+        "tool_resources": {
+            "file_search": {"vector_store": "support/kb"},
+            "code_interpreter": {"file_ids": ["file-1"], "files": ["../data/*.csv"]},
+        },
+    }
+    assert [e.message for e in validator.iter_errors(spec)] == []
+
+
 KB = {
     "name": "Support knowledge base",
     "description": "Articles the support assistants quote",

@@ -200,3 +200,16 @@ def test_a_changed_vector_store_or_knowledge_file_checks_everything(repo: Repo) 
         result = repo.load([Path(changed)])
         assert [str(d) for d in result.diagnostics] == broken, changed
         assert result.files == 4, changed
+
+
+def test_a_vector_stores_folder_checks_everything_and_a_missing_store_is_no_file(
+    repo: Repo,
+) -> None:
+    knowledge_repo(repo)
+    repo.write("/vector_stores/broken.yaml", "nmae: x\n")
+    assert [str(d) for d in repo.load([Path("vector_stores")]).diagnostics] == [
+        "vector_stores/broken.yaml:1:1: error: unknown field 'nmae' (did you mean 'name'?)"
+    ]
+    assert [str(d) for d in repo.load([Path("vector_stores/gone.yaml")]).diagnostics] == [
+        "vector_stores/gone.yaml: error: no such file"
+    ]

@@ -386,7 +386,7 @@ CASES = [
 
 @pytest.mark.parametrize(("files", "expected"), CASES)
 def test_knowledge_spec_reports_every_mistake_at_its_place(
-    repo: Repo, files: dict[str, str], expected: list[str]
+    repo: Repo, reader: str, files: dict[str, str], expected: list[str]
 ) -> None:
     for name, content in {**DOCUMENTS, **files}.items():
         repo.write(name, content)

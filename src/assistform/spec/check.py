@@ -5,19 +5,21 @@ JSON Schemas (`strict`) and the lint rules."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from assistform import ownership
 from assistform.errors import Diagnostic, Severity, SourceLocation
-from assistform.knowledge.desired import DesiredFile
 from assistform.spec import lint, strict
 from assistform.spec.discover import KEY_PATTERN
 from assistform.spec.instructions import resolve_instructions
 from assistform.spec.loaded import LoadedSpec
 from assistform.spec.model import AssistantSpec
 from assistform.spec.yamlsource import YamlDocument
+
+if TYPE_CHECKING:
+    from assistform.knowledge.desired import DesiredFile
 
 
 def validate_document(

@@ -70,7 +70,9 @@ def chosen_paths(paths: Sequence[Path], spec_dir: Path) -> tuple[list[Path], lis
     for path in paths:
         if stands_for_every_spec(path, spec_dir):
             continue
-        if not _inside(path, spec_dir):
+        if _inside(path, spec_dir.parent / VECTOR_STORE_DIR):
+            problems.append(Diagnostic(SourceLocation(display(path)), "no such file"))
+        elif not _inside(path, spec_dir):
             problems.append(
                 Diagnostic(
                     SourceLocation(display(path)),
@@ -96,11 +98,11 @@ def stands_for_every_spec(path: Path, spec_dir: Path) -> bool:
     spec.
     """
     root = spec_dir.parent
+    if _inside(path, root / VECTOR_STORE_DIR) and path.exists():
+        return True  # a vector store spec, or a folder of them
     if not path.is_file() or not _inside(path, root):
         return False
     if os.path.abspath(path) == os.path.abspath(root / CONFIG_FILE):
-        return True
-    if _inside(path, root / VECTOR_STORE_DIR):
         return True
     return not path.name.endswith(SPEC_SUFFIXES)
 

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistform.errors import Diagnostic, Severity, SourceLocation
-from assistform.knowledge.desired import DesiredAttachment, DesiredFile
 from assistform.spec.model import AssistantSpec
 from assistform.spec.yamlsource import YamlDocument
 
 if TYPE_CHECKING:
+    # Only a repository with knowledge builds these: a plain validate imports none.
+    from assistform.knowledge.desired import DesiredAttachment, DesiredFile
     from assistform.spec.vector_store_model import VectorStoreSpec
 
 
