@@ -98,6 +98,10 @@ class Profile:
     repeats_cursor_within_second: ClassVar[bool] = False
     #: Whether the list's `after` and `before` are ignored (every page is the first).
     ignores_list_cursors: ClassVar[bool] = False
+    #: Whether files of purpose `assistants` can be downloaded (OpenAI refuses it).
+    downloads_assistants_files: ClassVar[bool] = False
+    #: Whether /v1/vector_stores exists (else its routes are unknown URLs).
+    has_vector_stores: ClassVar[bool] = True
     extra_headers: ClassVar[Mapping[str, str]] = {}
 
     _STATUS: ClassVar[Mapping[Problem, int]] = {
@@ -166,6 +170,7 @@ class LenientProfile(Profile):
     name: ClassVar[str] = "lenient"
     requires_beta_header: ClassVar[bool] = False
     repeats_cursor_within_second: ClassVar[bool] = True
+    downloads_assistants_files: ClassVar[bool] = True
     extra_headers: ClassVar[Mapping[str, str]] = {"x-lenient-server": "1"}
 
     _STATUS: ClassVar[Mapping[Problem, int]] = {
