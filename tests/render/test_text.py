@@ -48,7 +48,7 @@ def test_colour_only_adds_styles(plan_case: tuple[str, Plan]) -> None:
 
 
 CLOSING = {
-    "blue_green": "Plan: 0 to create, 0 to update, 1 to replace, 2 to delete.",
+    "blue_green": "Plan: 0 to create, 0 to update, 0 to replace, 2 to delete, 1 new version.",
     "full": "Plan: 1 to create, 2 to update, 1 to replace, 2 to delete.",
     "knowledge": "Plan: 1 to create, 2 to update, 1 to replace, 1 to delete. "
     "2 files to upload (4.3 MB), 2 to remove.",

@@ -284,10 +284,12 @@ class Plan(BaseModel):
         return self.knowledge is not None or bool(self.file_changes or self.vector_store_changes)
 
     def counts(self) -> dict[Action, int]:
-        """Assistants by action."""
+        """Assistants per action; a blue-green key's new version is not counted as a
+        replace (nothing live is destroyed: see `new_versions`)."""
         counts = dict.fromkeys(Action, 0)
         for change in self.resource_changes:
-            counts[change.action] += 1
+            if not _is_new_version_of_live(change):
+                counts[change.action] += 1
         return counts
 
     def vector_store_counts(self) -> dict[Action, int]:
@@ -303,6 +305,11 @@ class Plan(BaseModel):
     @property
     def removals(self) -> list[FileChange]:
         return [f for f in self.file_changes if f.action is Action.DELETE]
+
+    @property
+    def new_versions(self) -> int:
+        """Blue-green keys that get a new version beside their current one."""
+        return sum(1 for c in self.resource_changes if _is_new_version_of_live(c))
 
     @property
     def has_changes(self) -> bool:
@@ -331,14 +338,23 @@ class Plan(BaseModel):
             c = {action: n + stores[action] for action, n in c.items()}
         line = (
             f"Plan: {c[Action.CREATE]} to create, {c[Action.UPDATE]} to update, "
-            f"{c[Action.REPLACE]} to replace, {c[Action.DELETE]} to delete."
+            f"{c[Action.REPLACE]} to replace, {c[Action.DELETE]} to delete"
         )
+        versions = self.new_versions
+        if versions:
+            line += f", {versions} new version{'s' if versions > 1 else ''}"
+        line += "."
         if self.has_knowledge:
             uploads = self.uploads
             size = human_size(sum(f.size or 0 for f in uploads))
             noun = "file" if len(uploads) == 1 else "files"
             line += f" {len(uploads)} {noun} to upload ({size}), {len(self.removals)} to remove."
         return line
+
+
+def _is_new_version_of_live(change: ResourceChange) -> bool:
+    # A key's first version is a create; later ones replace nothing: the current one stays.
+    return change.new_version and change.action is Action.REPLACE
 
 
 def human_size(size: int) -> str:

@@ -125,6 +125,8 @@ def _head(plan: Plan) -> list[str]:
 def _summary_table(plan: Plan) -> str:
     counts = {a.value: n for a, n in plan.counts().items()}
     rows = [(KINDS[k], counts[k]) for k in SERVER_KINDS]
+    if plan.new_versions:
+        rows.append((KINDS["version"], plan.new_versions))
     rows += [(KINDS[k], n) for k, n in state_only_counts(plan).items() if n]
     lines = ["| Action | Assistants |", "|---|--:|"]
     lines += [f"| `{k.symbol}` {md_text(k.meaning)} | {n} |" for k, n in rows]
