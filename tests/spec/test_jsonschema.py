@@ -103,6 +103,14 @@ def test_example_is_valid_per_the_schema(example: Path, validator: Draft202012Va
         pytest.param(
             {"model": "m", "metadata": {"assistform-version": "1"}}, id="version-tag-reserved"
         ),
+        pytest.param(
+            {
+                "model": "m",
+                "metadata": {f"k{i}": "v" for i in range(15)},
+                "lifecycle": {"strategy": "blue-green"},
+            },
+            id="15-pairs-under-blue-green",
+        ),
     ],
 )
 def test_schema_refuses_what_validate_refuses(
@@ -217,3 +225,17 @@ def test_vector_store_schema_refuses_what_validate_refuses(
     spec: dict[str, Any], vector_store_validator: Draft202012Validator
 ) -> None:
     assert not vector_store_validator.is_valid(spec)
+
+
+@pytest.mark.parametrize(
+    ("pairs", "strategy"), [(15, "in-place"), (14, "blue-green")], ids=["in-place", "blue-green"]
+)
+def test_schema_allows_the_metadata_pairs_validate_allows(
+    pairs: int, strategy: str, validator: Draft202012Validator
+) -> None:
+    spec = {
+        "model": "m",
+        "metadata": {f"k{i}": "v" for i in range(pairs)},
+        "lifecycle": {"strategy": strategy},
+    }
+    assert [e.message for e in validator.iter_errors(spec)] == []

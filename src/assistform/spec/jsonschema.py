@@ -32,6 +32,30 @@ def spec_json_schema() -> dict[str, Any]:
             option.setdefault("propertyNames", {})["not"] = {
                 "enum": sorted(ownership.RESERVED_KEYS)
             }
+    # Blue-green versions carry a second reserved pair (see AssistantSpec's validator).
+    schema.setdefault("allOf", []).append(
+        {
+            "if": {
+                "required": ["lifecycle"],
+                "properties": {
+                    "lifecycle": {
+                        "required": ["strategy"],
+                        "properties": {"strategy": {"const": "blue-green"}},
+                    }
+                },
+            },
+            "then": {
+                "properties": {
+                    "metadata": {
+                        "anyOf": [
+                            {"type": "object", "maxProperties": ownership.USER_METADATA_MAX - 1},
+                            {"type": "null"},
+                        ]
+                    }
+                }
+            },
+        }
+    )
     return schema
 
 
