@@ -67,7 +67,7 @@ def test_a_lost_upload_answer_is_found_and_adopted_not_sent_again(make_knowledge
 
 
 def test_429s_and_500s_upload_each_file_once(make_knowledge: Make) -> None:
-    kw = make_knowledge(faults=Faults(throttle_every=3, retry_after_ms=1, fail_every=4))
+    kw = make_knowledge(faults=Faults(throttle_every=5, retry_after_ms=1, fail_every=7))
     changes = [kw.write(f"docs/{i}.md", f"file {i}".encode()) for i in range(12)]
     result = kw.apply(kw.plan(files=changes))
     assert result.ok, [s.describe() for s in result.failed_steps]

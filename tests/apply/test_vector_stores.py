@@ -93,7 +93,7 @@ def test_a_lost_batch_answer_attaches_each_file_once(make_knowledge: Make) -> No
 
 
 def test_429s_and_500s_make_one_store_with_each_file_once(make_knowledge: Make) -> None:
-    kw = make_knowledge(faults=Faults(throttle_every=3, retry_after_ms=1, fail_every=5))
+    kw = make_knowledge(faults=Faults(throttle_every=5, retry_after_ms=1, fail_every=7))
     files, store = store_with_files(kw, 6)
     result = kw.apply(kw.plan(files=files, stores=[store]))
     assert result.ok, [s.describe() for s in result.failed_steps]
