@@ -266,3 +266,16 @@ def test_processing_timeout_bounds_the_wait(make_repo: Callable[..., Repo]) -> N
     assert time.monotonic() - started < 20
     assert result.exit_code == 1
     assert "still in_progress after 0.5 s (--processing-timeout)" in result.stderr
+
+
+def test_a_saved_plan_with_knowledge_is_carried_out_as_saved(
+    make_repo: Callable[..., Repo], tmp_path: Path
+) -> None:
+    kb = Knowledge(make_repo(), 2)
+    plan_file = tmp_path / "plan.json"
+    planned = kb.repo.run("plan", "--out", str(plan_file))
+    assert planned.exit_code == 0, planned.output
+    assert kb.live_files() == [kb.foreign], "plan uploads nothing"
+    out = apply(kb.repo, str(plan_file))
+    assert "Files: 2 uploaded" in out
+    kb.assert_converged()
