@@ -6,6 +6,7 @@ for within a bound, assistants given the ids made, and deletes after the assista
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -240,3 +241,34 @@ def test_detach_then_delete_the_store(make_knowledge: Make) -> None:
     result = kw.apply(kw.plan(stores=[delete]))
     assert result.ok and kw.stores() == []
     assert kw.world.state_file.load().vector_stores == {}
+
+
+def test_a_file_an_assistant_still_refers_to_is_kept_when_its_change_fails(
+    make_knowledge: Make,
+) -> None:
+    """Content swapped, but the assistant's update is refused: the old file stays live
+    (the assistant still names it) and retired, for the next apply to delete."""
+    kw = make_knowledge()
+    first = kw.write("data/t.csv", b"a\n1\n")
+
+    def bot(**fields: Any) -> Any:
+        resources = {"code_interpreter": {"file_ids": [ref("file", "data/t.csv")]}}
+        return spec("bot", tools=[{"type": "code_interpreter"}], tool_resources=resources, **fields)
+
+    plan = kw.world.plan([bot()]).model_copy(update={"file_changes": [first]})
+    assert kw.apply(plan).ok
+    old = kw.world.state_file.load().files["data/t.csv"].id
+    second = kw.write("data/t.csv", b"a\n2\n").model_copy(
+        update={"action": Action.REPLACE, "id": old, "reasons": [Reason.CONTENT_CHANGED]}
+    )
+    refused = kw.world.plan([bot(temperature=5)])  # out of range: the server refuses it
+    result = kw.apply(refused.model_copy(update={"file_changes": [second]}))
+    [failed] = result.failed
+    assert failed.change.key == "bot"
+    [kept] = result.failed_steps
+    assert (kept.action, kept.id) == ("delete", old) and "kept:" in kept.describe()
+    state = kw.world.state_file.load()
+    assert state.retired_files == {old: "data/t.csv"}
+    assert old in {f.id for f in kw.files()}
+    [assistant] = kw.world.live()
+    assert assistant.raw["tool_resources"]["code_interpreter"]["file_ids"] == [old]

@@ -238,12 +238,13 @@ class KnowledgeApply:
 
     def after_assistants(self, failed: Sequence[ResourceChange]) -> None:
         """Detach, then delete what became unused, but nothing a failed assistant change
-        leaves an assistant referring to."""
+        leaves an assistant referring to, nor a file a failed detach left in a store."""
         held = _strings(c.before for c in failed) | _strings(c.request for c in failed)
         stores = self.plan.vector_store_changes
         for change in stores:
             if change.action is not Action.DELETE:
-                self._detach(change)
+                # A file a store still holds is not deleted either.
+                held |= self._detach(change)
         for change in stores:
             if change.action is Action.DELETE or change.forget:
                 self._delete_store(change, held)
@@ -251,11 +252,13 @@ class KnowledgeApply:
             self._delete_replaced(key, old, held)
         self._delete_files(held)
 
-    def _detach(self, change: VectorStoreChange) -> None:
+    def _detach(self, change: VectorStoreChange) -> frozenset[str]:
+        """Detach the store's files the plan lets go of; the ids still attached."""
         record = self._records.get(change.key)
         store_id = record.id if record is not None else change.id
         if store_id is None:
-            return
+            return frozenset()
+        left: set[str] = set()
         for detach in change.detach:
             if detach.file_id is None:
                 continue
@@ -263,6 +266,7 @@ class KnowledgeApply:
             try:
                 vector_stores.detach(store_id, detach.file_id, self.ctx)
             except ApiError as error:
+                left.add(detach.file_id)
                 self.ctx.report(
                     Step("file of vector store", label, "detach", id=detach.file_id, error=error)
                 )
@@ -273,6 +277,7 @@ class KnowledgeApply:
                 files = {p: f for p, f in record.files.items() if p != detach.path}
                 self._record(change.key, record.model_copy(update={"files": files}))
             self.ctx.report(Step("file of vector store", label, "detach", id=detach.file_id))
+        return frozenset(left)
 
     def _delete_store(self, change: VectorStoreChange, held: frozenset[str]) -> None:
         key = change.key
@@ -379,7 +384,10 @@ def _id_of(change: VectorStoreChange) -> str:
 
 
 def _held() -> ApiError:
-    return ApiError("kept: an assistant whose change failed still refers to it (the next apply)")
+    return ApiError(
+        "kept: an assistant whose change failed, or a store it could not be detached from, "
+        "still holds it (the next apply deletes it)"
+    )
 
 
 def _strings(values: Iterable[Any]) -> frozenset[str]:
