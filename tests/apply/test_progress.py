@@ -85,14 +85,14 @@ def test_ci_gets_one_line_per_file_uploaded_and_per_knowledge_step() -> None:
     progress.bytes_sent(1_000_000)  # bytes alone print nothing in a log
     progress.step(upload("docs/a.md", "file-a", 1_000_000))
     progress.step(upload("docs/b.pdf", "file-b", 2_000_000))
-    progress.step(Step("vector store", "kb", "attach", id="vs_1", notes=("2 files",), count=2))
+    progress.step(Step("vector store", "kb", "attach", id="vs_1", count=2))
     failed = ApiError("processing failed: invalid_file: bad")
     progress.step(Step("file of vector store", "kb: docs/b.pdf", "process", error=failed))
     progress.close()
     assert out.getvalue() == (
         "[1/2 files, 1.0 MB] uploaded file docs/a.md (file-a)\n"
         "[2/2 files, 2.0 MB] uploaded file docs/b.pdf (file-b)\n"
-        "attached vector store kb (vs_1); 2 files\n"
+        "attached 2 files to vector store kb (vs_1)\n"
         "failed file of vector store kb: docs/b.pdf (process): processing failed: "
         "invalid_file: bad\n"
     )
@@ -106,7 +106,7 @@ def test_a_terminal_sees_bytes_and_files_on_one_rewritten_line() -> None:
     progress.bytes_sent(1_500_000)
     progress.close()
     assert out.getvalue() == (
-        "\ruploading 0/2 files, 0.5 MB of 3.0 MB\x1b[K"
+        "\ruploading 0/2 files, 500.0 kB of 3.0 MB\x1b[K"
         "\r[1/2 files, 1.0 MB] uploaded file a.md (file-a)\x1b[K"
         "\ruploading 1/2 files, 2.0 MB of 3.0 MB\x1b[K\n"
     )

@@ -200,10 +200,7 @@ class KnowledgeApply:
                 attached.append(Attached(key, record.id, entry["file_id"], path))
             record = record.model_copy(update={"files": files})
             self._record(key, record)
-            count = f"{len(batch)} file{'s' if len(batch) != 1 else ''}"
-            ctx.report(
-                Step("vector store", key, "attach", id=record.id, notes=(count,), count=len(batch))
-            )
+            ctx.report(Step("vector store", key, "attach", id=record.id, count=len(batch)))
         return attached
 
     # --- the assistants ----------------------------------------------------------------------

@@ -64,6 +64,9 @@ class Step:
             return f"failed {self.what} {self.key} ({self.action}): {self.error.message}"
         extra = "".join(f"; {note}" for note in self.notes)
         ident = f" ({self.id})" if self.id else ""
+        if self.action == "attach" and self.what == "vector store":
+            files = f"{self.count} file{'' if self.count == 1 else 's'}"
+            return f"attached {files} to vector store {self.key}{ident}{extra}"
         return f"{_PAST.get(self.action, self.action)} {self.what} {self.key}{ident}{extra}"
 
     def failure_line(self) -> str:

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from assistform.apply.knowledge_context import Step
 from assistform.apply.steps import Outcome
+from assistform.plan.model import human_size
 
 #: Erase from the cursor to the end of the line (after a shorter rewrite).
 _CLEAR = "\x1b[K"
@@ -93,7 +94,7 @@ class KnowledgeProgress:
             text = step.describe()
             if step.action == "upload":
                 self.uploaded += 1
-                size = f", {megabytes(step.size)}" if step.size is not None else ""
+                size = f", {human_size(step.size)}" if step.size is not None else ""
                 text = f"[{self.uploaded}/{self.files} files{size}] {text}"
             if self.live:
                 self._rewrite(text)
@@ -111,15 +112,10 @@ class KnowledgeProgress:
     def _transfer(self) -> str:
         return (
             f"uploading {self.uploaded}/{self.files} files, "
-            f"{megabytes(self.sent)} of {megabytes(self.total_bytes)}"
+            f"{human_size(self.sent)} of {human_size(self.total_bytes)}"
         )
 
     def _rewrite(self, text: str) -> None:
         self.stream.write(f"\r{self.redact(text)}{_CLEAR}")
         self.stream.flush()
         self._open_line = True
-
-
-def megabytes(count: int | None) -> str:
-    """`4.2 MB` (decimal, as the plan's summary line counts)."""
-    return f"{(count or 0) / 1_000_000:.1f} MB"
