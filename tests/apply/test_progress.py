@@ -128,9 +128,16 @@ def test_the_knowledge_summary_counts_what_was_done_and_what_failed() -> None:
         Step("vector store", "kb", "create", id="vs_1"),
         Step("vector store", "kb", "attach", id="vs_1", count=2000),
         Step("vector store", "kb", "attach", id="vs_1", count=3),
-        Step("file of vector store", "kb: b.md", "process", error=ApiError("processing failed")),
+        Step("vector store", "faq", "replace", id="vs_2"),
+        Step("old vector store", "faq", "delete", id="vs_0"),
+        Step("file of vector store", "docs: x.md", "detach", id="file-x", store="docs"),
+        Step("file of vector store", "kb: b.md", "process", error=ApiError("failed"), store="kb"),
     ]
     assert knowledge_summary_line(steps) == (
-        "Files: 2 uploaded, 1 deleted; vector stores: 1 created, 0 updated, 0 deleted; "
-        "2003 files attached, 1 failed."
+        "Files: 2 uploaded, 1 deleted; vector stores: 1 created, 1 updated, 1 replaced, "
+        "0 deleted; 2003 files attached, 1 failed."
+    )
+    assert knowledge_summary_line([Step("vector store", "kb", "attach", count=1)]) == (
+        "Files: 0 uploaded, 0 deleted; vector stores: 0 created, 1 updated, 0 replaced, "
+        "0 deleted; 1 file attached."
     )

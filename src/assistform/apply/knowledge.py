@@ -36,6 +36,9 @@ from assistform.plan.model import (
 )
 from assistform.state import AttachedFile, Record, VectorStoreRecord
 
+#: What the store a replace leaves behind is called in its delete's line.
+OLD_STORE = "old vector store"
+
 
 def has_knowledge_changes(plan: Plan) -> bool:
     """Whether applying `plan` writes any file, vector store or record of them."""
@@ -172,7 +175,9 @@ class KnowledgeApply:
             record = record.model_copy(update={"files": files})
             self._record(change.key, record)
             label = f"{change.key}: {retag.path}"
-            self.ctx.report(Step("file of vector store", label, "retag", id=file_id))
+            self.ctx.report(
+                Step("file of vector store", label, "retag", id=file_id, store=change.key)
+            )
 
     def _attach(self, change: VectorStoreChange, record: VectorStoreRecord) -> list[Attached]:
         key, ctx = change.key, self.ctx
@@ -183,7 +188,13 @@ class KnowledgeApply:
             if file_id is None:
                 error = ApiError("not attached: its upload did not succeed")
                 ctx.report(
-                    Step("file of vector store", f"{key}: {attach.path}", "attach", error=error)
+                    Step(
+                        "file of vector store",
+                        f"{key}: {attach.path}",
+                        "attach",
+                        error=error,
+                        store=key,
+                    )
                 )
                 continue
             sha256 = self._sha256_of(attach.path, file_id)
@@ -265,7 +276,14 @@ class KnowledgeApply:
             except ApiError as error:
                 left.add(detach.file_id)
                 self.ctx.report(
-                    Step("file of vector store", label, "detach", id=detach.file_id, error=error)
+                    Step(
+                        "file of vector store",
+                        label,
+                        "detach",
+                        id=detach.file_id,
+                        error=error,
+                        store=change.key,
+                    )
                 )
                 continue
             record = self._records.get(change.key)
@@ -273,7 +291,9 @@ class KnowledgeApply:
             if record is not None and held is not None and held.file_id == detach.file_id:
                 files = {p: f for p, f in record.files.items() if p != detach.path}
                 self._record(change.key, record.model_copy(update={"files": files}))
-            self.ctx.report(Step("file of vector store", label, "detach", id=detach.file_id))
+            self.ctx.report(
+                Step("file of vector store", label, "detach", id=detach.file_id, store=change.key)
+            )
         return frozenset(left)
 
     def _delete_store(self, change: VectorStoreChange, held: frozenset[str]) -> None:
@@ -295,14 +315,14 @@ class KnowledgeApply:
 
     def _delete_replaced(self, key: str, old: str, held: frozenset[str]) -> None:
         if old in held:
-            self.ctx.report(Step("vector store", key, "delete", id=old, error=_held()))
+            self.ctx.report(Step(OLD_STORE, key, "delete", id=old, error=_held()))
             return
         try:
             vector_stores.delete_store(old, self.ctx)
         except ApiError as error:
-            self.ctx.report(Step("vector store", key, "delete", id=old, error=error))
+            self.ctx.report(Step(OLD_STORE, key, "delete", id=old, error=error))
             return
-        self.ctx.report(Step("vector store", key, "delete", id=old, notes=("replaced",)))
+        self.ctx.report(Step(OLD_STORE, key, "delete", id=old))
 
     def _delete_files(self, held: frozenset[str]) -> None:
         state = self.ctx.recorder.state
@@ -367,8 +387,10 @@ class KnowledgeApply:
 
 
 def _verb(change: VectorStoreChange) -> str:
-    if change.action in (Action.CREATE, Action.REPLACE):
+    if change.action is Action.CREATE:
         return "create"
+    if change.action is Action.REPLACE:
+        return "replace"
     if change.action is Action.UPDATE:
         return "update"
     return "adopt"

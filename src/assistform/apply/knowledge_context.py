@@ -28,6 +28,7 @@ _PAST = {
     "adopt": "adopted",
     "delete": "deleted",
     "create": "created",
+    "replace": "made again",
     "update": "updated",
     "attach": "attached",
     "retag": "updated the attributes of",
@@ -54,6 +55,12 @@ class Step:
     size: int | None = None
     #: Files it stands for (a batch of attaches stands for all of its files).
     count: int = 1
+    #: The vector store a step on one of its files belongs to.
+    store: str | None = None
+
+    @property
+    def store_key(self) -> str | None:
+        return self.key if self.what == "vector store" else self.store
 
     @property
     def ok(self) -> bool:

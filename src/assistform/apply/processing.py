@@ -91,4 +91,11 @@ def _poll(store_id: str, pending: dict[str, dict[str, Attached]], ctx: Knowledge
 
 
 def _step(item: Attached, error: ApiError | None = None) -> Step:
-    return Step("file of vector store", item.label, "process", id=item.file_id, error=error)
+    return Step(
+        "file of vector store",
+        item.label,
+        "process",
+        id=item.file_id,
+        error=error,
+        store=item.store_key,
+    )
