@@ -236,3 +236,25 @@ def test_a_commit_of_only_an_instructions_file_outside_assistants_checks_the_spe
     accepted = commit(installed, "a shorter prompt", env)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert "Passed" in accepted.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "checked"),
+    [
+        ("assistants/support/triage.yaml", True),
+        ("vector_stores/support/kb.yaml", True),
+        ("assistform.yaml", True),
+        ("prompts/triage.md", True),
+        ("docs/kb/policy.pdf", True),
+        ("data/sales.csv", True),
+        ("notes.yaml", False),
+        ("src/app.go", False),
+    ],
+)
+def test_the_hook_runs_for_specs_vector_stores_and_documents(path: str, checked: bool) -> None:
+    import re
+
+    from ruamel.yaml import YAML
+
+    (hook,) = YAML(typ="safe", pure=True).load(REPO_ROOT / ".pre-commit-hooks.yaml")
+    assert bool(re.search(hook["files"], path)) is checked

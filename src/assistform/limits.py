@@ -81,6 +81,20 @@ DOCUMENTED_DEFAULTS: Final[dict[str, object]] = {
     "response_format": RESPONSE_FORMAT_AUTO,
 }
 
+#: Files and vector stores (`CreateVectorStoreRequest`, `VectorStoreExpirationAfter`,
+#: `VectorStoreFileAttributes`). The size limit is the documentation's ("Files have a
+#: maximum size of 512 MB", https://platform.openai.com/docs/assistants/tools/code-interpreter),
+#: read as MiB; the spec's name has no limit, the assistants' is taken.
+FILE_SIZE_MAX: Final = 512 * 1024 * 1024
+VECTOR_STORE_NAME_MAX: Final = NAME_MAX
+VECTOR_STORE_DESCRIPTION_MAX: Final = DESCRIPTION_MAX
+EXPIRES_AFTER_ANCHORS: Final = ("last_active_at",)
+EXPIRES_AFTER_DAYS_MIN: Final = 1
+EXPIRES_AFTER_DAYS_MAX: Final = 365
+ATTRIBUTES_MAX: Final = 16
+ATTRIBUTE_KEY_MAX: Final = 64
+ATTRIBUTE_VALUE_MAX: Final = 512
+
 #: Pagination of GET /v1/assistants.
 LIST_LIMIT_MIN: Final = 1
 LIST_LIMIT_MAX: Final = 100

@@ -36,6 +36,12 @@ VERSION_KEY = "assistform-version"
 RESERVED_KEYS = frozenset({TAG_KEY, VERSION_KEY})
 #: Metadata pairs left for the user once the tag takes its one.
 USER_METADATA_MAX = limits.METADATA_PAIRS_MAX - 1
+#: Attributes of a vector store's file that assistform sets (`<store key>@<lineage>@<env>`,
+#: and the start of the content's sha256), and the room they leave a spec of the API's 16.
+FILE_TAG_KEY = TAG_KEY
+FILE_HASH_KEY = "assistform-sha256"
+RESERVED_ATTRIBUTE_KEYS = frozenset({FILE_TAG_KEY, FILE_HASH_KEY})
+USER_ATTRIBUTES_MAX = limits.ATTRIBUTES_MAX - len(RESERVED_ATTRIBUTE_KEYS)
 #: The longest environment name: it is part of every tag of that environment.
 ENV_MAX = 64
 #: A lineage is a uuid (36 characters).

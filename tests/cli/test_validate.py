@@ -287,7 +287,16 @@ def test_validate_imports_nothing_that_talks_to_the_network() -> None:
 
 #: What a clean run without assistform.yaml has no use for: the config's models, the
 #: messages of mistakes, the retry policy of requests it never sends.
-UNUSED_WHEN_CLEAN = ("assistform.config", "assistform.spec.messages", "assistform.api.retry")
+UNUSED_WHEN_CLEAN = (
+    "assistform.config",
+    "assistform.spec.messages",
+    "assistform.api.retry",
+    # knowledge as code, in a repository without it
+    "assistform.spec.vector_store_model",
+    "assistform.spec.vector_stores",
+    "assistform.spec.files",
+    "assistform.knowledge.desired",
+)
 
 
 def test_validate_builds_only_what_the_run_uses(project: Path) -> None:
@@ -304,3 +313,54 @@ def test_validate_builds_only_what_the_run_uses(project: Path) -> None:
     assert failing.returncode == 1
     assert "'team'" in failing.stderr and "temprature" in failing.stderr
     assert {"assistform.config", "assistform.spec.messages"} <= imported_modules(failing)
+
+
+KB = "name: KB\nfiles: ['../docs/*.md']\n"
+USES_KB = (
+    "model: gpt-4o\ntools: [{type: file_search}]\n"
+    "tool_resources:\n  file_search:\n    vector_store: kb\n"
+)
+
+
+def knowledge_project(project: Path) -> None:
+    (project / "docs").mkdir()
+    (project / "docs" / "a.md").write_text("# A\n")
+    (project / "vector_stores").mkdir()
+    (project / "vector_stores" / "kb.yaml").write_text(KB)
+    write(project, "a.yaml", USES_KB)
+
+
+def test_vector_store_specs_are_specs(project: Path) -> None:
+    knowledge_project(project)
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2 specs valid.\n"
+
+
+def test_a_hook_run_for_a_changed_document_checks_the_globs(project: Path) -> None:
+    knowledge_project(project)
+    (project / "docs" / "a.md").rename(project / "docs" / "a.txt")
+    result = run("docs/a.txt")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "vector_stores/kb.yaml:2:9: error: files entry '../docs/*.md' matches no file",
+        "2 specs: 1 error, 0 warnings.",
+    ]
+
+
+def test_a_hook_run_for_a_changed_vector_store_checks_it(project: Path) -> None:
+    knowledge_project(project)
+    (project / "vector_stores" / "kb.yaml").write_text(
+        "name: KB\nexpires_after: {anchor: last_active_at, days: 400}\n"
+    )
+    result = run("vector_stores/kb.yaml", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["diagnostics"] == [
+        {
+            "path": "vector_stores/kb.yaml",
+            "line": 2,
+            "col": 47,
+            "severity": "error",
+            "message": "expires_after.days must be at most 365, not 400",
+        }
+    ]

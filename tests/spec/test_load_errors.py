@@ -383,14 +383,14 @@ CASES = [
             "    vector_stores: [{file_ids: [f]}]\n"
         ),
         [
-            "6:5: error: tool_resources.file_search takes either vector_store_ids or vector_stores, not both",
+            "6:5: error: tool_resources.file_search takes one of vector_store_ids, vector_stores and vector_store, not several",
         ],
     ),
     case(
         "file-search-no-source",
         "model: x\ntools: [{type: file_search}]\ntool_resources:\n  file_search: {}\n",
         [
-            "4:3: error: tool_resources.file_search needs vector_store_ids or vector_stores",
+            "4:3: error: tool_resources.file_search needs vector_store_ids, vector_stores or vector_store",
         ],
     ),
     case(

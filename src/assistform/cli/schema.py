@@ -1,4 +1,5 @@
-"""`assistform schema`: the JSON Schema of the spec format, or of assistform.yaml, for editors."""
+"""`assistform schema`: the JSON Schema of the spec format, of a vector store spec, or of
+assistform.yaml, for editors."""
 
 from __future__ import annotations
 
@@ -14,12 +15,25 @@ import click
     is_flag=True,
     help="The schema of assistform.yaml instead of a spec's.",
 )
-def schema(of_config: bool) -> None:
-    """Print the JSON Schema of a spec file, or of assistform.yaml (for yaml-language-server)."""
+@click.option(
+    "--vector-store",
+    "of_vector_store",
+    is_flag=True,
+    help="The schema of a vector store spec (vector_stores/*.yaml) instead of an assistant's.",
+)
+def schema(of_config: bool, of_vector_store: bool) -> None:
+    """Print the JSON Schema of an assistant spec, of a vector store spec (--vector-store) or
+    of assistform.yaml (--config), for yaml-language-server."""
+    if of_config and of_vector_store:
+        raise click.UsageError("give --config or --vector-store, not both")
     if of_config:
         from assistform.config_schema import config_json_schema
 
         document = config_json_schema()
+    elif of_vector_store:
+        from assistform.spec.jsonschema import vector_store_json_schema
+
+        document = vector_store_json_schema()
     else:
         from assistform.spec.jsonschema import spec_json_schema
 

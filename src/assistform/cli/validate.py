@@ -35,7 +35,8 @@ from assistform.spec.load import LoadResult, find_root, load_every_environment, 
     "(default: as written and as every environment declared in assistform.yaml merges them)."
 )
 def validate(paths: tuple[Path, ...], output_format: str, strict: bool, env: str | None) -> None:
-    """Check specs offline: the files or folders given, or every spec under assistants/.
+    """Check specs offline: the files or folders given, or every spec under assistants/
+    and vector_stores/ (with the files their globs match: stat only, never read).
 
     Key clashes (a.yaml beside a.yml) are checked across the whole folder either way.
     """

@@ -5,7 +5,7 @@ JSON Schemas (`strict`) and the lint rules."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -18,13 +18,16 @@ from assistform.spec.loaded import LoadedSpec
 from assistform.spec.model import AssistantSpec
 from assistform.spec.yamlsource import YamlDocument
 
+if TYPE_CHECKING:
+    from assistform.knowledge.desired import DesiredFile
+
 
 def validate_document(
     document: YamlDocument, path: Path, key: str, root: Path
 ) -> tuple[LoadedSpec | None, list[Diagnostic]]:
     """Check one parsed spec: shape, limits, our own keys and the instructions file."""
     data = document.data
-    diagnostics = [*document.problems, *_check_key(key, document)]
+    diagnostics = [*document.problems, *check_key(key, document)]
     if data is None:
         where = SourceLocation(document.path, 1, 1)
         return None, [
@@ -56,7 +59,14 @@ def validate_document(
         if problem is not None:
             return None, [*diagnostics, problem]
     diagnostics.extend(strict.check(data, document))
-    loaded = LoadedSpec(key, path, spec, document, instructions_path)
+    files: tuple[DesiredFile, ...] = ()
+    resources = spec.tool_resources
+    if resources is not None and resources.code_interpreter and resources.code_interpreter.files:
+        from assistform.spec.code_interpreter import code_interpreter_files
+
+        files, problems = code_interpreter_files(resources.code_interpreter, path, root, document)
+        diagnostics.extend(problems)
+    loaded = LoadedSpec(key, path, spec, document, instructions_path, files)
     diagnostics.extend(lint.lint(loaded))
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return None, diagnostics
@@ -75,7 +85,7 @@ def _diagnostics_of(exc: ValidationError, data: Any, document: YamlDocument) -> 
     return found
 
 
-def _check_key(key: str, document: YamlDocument) -> list[Diagnostic]:
+def check_key(key: str, document: YamlDocument) -> list[Diagnostic]:
     where = SourceLocation(document.path, 1, 1)
     if not KEY_PATTERN.match(key):
         return [

@@ -12,6 +12,8 @@ from pathlib import Path
 from assistform.errors import Diagnostic, SourceLocation
 
 SPEC_DIR = "assistants"
+#: Vector store specs, beside `assistants/` (see `spec.vector_stores`).
+VECTOR_STORE_DIR = "vector_stores"
 SPEC_SUFFIXES = (".yaml", ".yml")
 CONFIG_FILE = "assistform.yaml"
 ROOT_MARKERS = (CONFIG_FILE, SPEC_DIR, ".git")
@@ -68,7 +70,9 @@ def chosen_paths(paths: Sequence[Path], spec_dir: Path) -> tuple[list[Path], lis
     for path in paths:
         if stands_for_every_spec(path, spec_dir):
             continue
-        if not _inside(path, spec_dir):
+        if _inside(path, spec_dir.parent / VECTOR_STORE_DIR):
+            problems.append(Diagnostic(SourceLocation(display(path)), "no such file"))
+        elif not _inside(path, spec_dir):
             problems.append(
                 Diagnostic(
                     SourceLocation(display(path)),
@@ -87,11 +91,15 @@ def chosen_paths(paths: Sequence[Path], spec_dir: Path) -> tuple[list[Path], lis
 def stands_for_every_spec(path: Path, spec_dir: Path) -> bool:
     """Whether a changed `path` may change how any spec checks, so all must be checked.
 
-    Such are `assistform.yaml` (environments and policy) and any file of the repository that
-    is not YAML: an `instructions_file` may be any file anywhere in it (a hook passes the
-    Markdown when only a prompt changed). A YAML file outside `assistants/` is no spec.
+    Such are `assistform.yaml` (environments and policy), a vector store spec (assistants
+    refer to it by key) and any file of the repository that is not YAML: an
+    `instructions_file` or a knowledge file may be any file anywhere in it (a hook passes
+    the Markdown when only a prompt changed). Another YAML file outside `assistants/` is no
+    spec.
     """
     root = spec_dir.parent
+    if _inside(path, root / VECTOR_STORE_DIR) and path.exists():
+        return True  # a vector store spec, or a folder of them
     if not path.is_file() or not _inside(path, root):
         return False
     if os.path.abspath(path) == os.path.abspath(root / CONFIG_FILE):

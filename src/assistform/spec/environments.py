@@ -11,7 +11,7 @@ from assistform.configfile import ConfigResult
 from assistform.errors import Diagnostic, Severity, SourceLocation
 from assistform.spec.check import validate_document
 from assistform.spec.discover import SPEC_DIR, display, key_of
-from assistform.spec.loaded import LoadedSpec
+from assistform.spec.loaded import LoadedSpec, LoadedVectorStore
 from assistform.spec.overlay import merge, split_key, subdocument
 from assistform.spec.read import parse_file
 from assistform.spec.yamlsource import YamlDocument
@@ -23,6 +23,8 @@ class Cache:
 
     documents: dict[str, tuple[YamlDocument | None, list[Diagnostic]]] = field(default_factory=dict)
     plain: dict[str, tuple[LoadedSpec | None, list[Diagnostic]]] = field(default_factory=dict)
+    #: The vector store specs, their problems and their count, once loaded.
+    vector_stores: tuple[list[LoadedVectorStore], list[Diagnostic], int] | None = None
 
     def parse(self, path: Path) -> tuple[YamlDocument | None, list[Diagnostic]]:
         name = os.path.abspath(path)

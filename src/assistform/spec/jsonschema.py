@@ -57,3 +57,32 @@ def spec_json_schema() -> dict[str, Any]:
         }
     )
     return schema
+
+
+VECTOR_STORE_SCHEMA_ID = "https://assistform.dev/schema/vector_store.schema.json"
+
+
+def vector_store_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a vector store spec (`vector_stores/<key>.yaml`)."""
+    from assistform.spec.vector_store_model import VectorStoreSpec
+
+    schema = VectorStoreSpec.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = VECTOR_STORE_SCHEMA_ID
+    schema["title"] = "assistform vector store spec"
+    # An entry without attributes is written as the bare glob.
+    schema["properties"]["files"]["items"] = {
+        "anyOf": [{"type": "string", "minLength": 1}, {"$ref": "#/$defs/FileEntry"}]
+    }
+    for option in schema["properties"]["metadata"]["anyOf"]:
+        if option.get("type") == "object":
+            option["propertyNames"] = {
+                **option.get("propertyNames", {}),
+                "not": {"const": ownership.TAG_KEY},
+            }
+    attributes = schema["$defs"]["FileEntry"]["properties"]["attributes"]
+    attributes["propertyNames"] = {
+        **attributes.get("propertyNames", {}),
+        "not": {"enum": sorted(ownership.RESERVED_ATTRIBUTE_KEYS)},
+    }
+    return schema

@@ -23,6 +23,7 @@ from assistform.spec.discover import (
     ROOT_MARKERS,
     SPEC_DIR,
     SPEC_SUFFIXES,
+    VECTOR_STORE_DIR,
     chosen_paths,
     discover,
     display,
@@ -87,20 +88,38 @@ def load_every_environment(root: Path, paths: Sequence[Path] | None = None) -> L
     """
     config = read_config(root)
     cache = Cache()
-    result = _load(root, paths, None, config, cache)
+    result = _load(root, paths, None, config, cache, warn_unused=False)
+    used = _used_vector_stores(result)
     seen = set(result.diagnostics)
     for env in config.config.environments if config.config is not None else ():
-        for diagnostic in _load(root, paths, env, config, cache).diagnostics:
+        merged = _load(root, paths, env, config, cache, warn_unused=False)
+        used |= _used_vector_stores(merged)
+        for diagnostic in merged.diagnostics:
             if diagnostic not in seen:
                 seen.add(diagnostic)
                 suffixed = f"{diagnostic.message} (environment '{env}')"
                 result.diagnostics.append(dataclasses.replace(diagnostic, message=suffixed))
+    if result.vector_stores:
+        # Unused in every environment: a store one environment's overlay alone uses is used.
+        from assistform.spec.vector_stores import unused
+
+        result.diagnostics.extend(unused(result.vector_stores, used))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
 
 
+def _used_vector_stores(result: LoadResult) -> set[str]:
+    return {key for s in result.specs if (key := s.vector_store_key) is not None}
+
+
 def _load(
-    root: Path, paths: Sequence[Path] | None, env: str | None, config: ConfigResult, cache: Cache
+    root: Path,
+    paths: Sequence[Path] | None,
+    env: str | None,
+    config: ConfigResult,
+    cache: Cache,
+    *,
+    warn_unused: bool = True,
 ) -> LoadResult:
     spec_dir = root / SPEC_DIR
     everything = discover(spec_dir)
@@ -138,6 +157,9 @@ def _load(
         result.diagnostics.extend(diagnostics)
         if loaded is not None:
             result.specs.append(loaded)
+    stores_dir = root / VECTOR_STORE_DIR
+    if stores_dir.is_dir() or any(s.vector_store_key is not None for s in result.specs):
+        _check_vector_stores(result, stores_dir, root, cache, whole=whole, warn_unused=warn_unused)
     if layers is not None and whole:
         result.diagnostics.extend(layers.unused_overrides({key_of(p, spec_dir) for p in specs}))
     if project is not None:
@@ -145,6 +167,28 @@ def _load(
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.specs.sort(key=lambda s: s.key)
     return result
+
+
+def _check_vector_stores(
+    result: LoadResult, folder: Path, root: Path, cache: Cache, *, whole: bool, warn_unused: bool
+) -> None:
+    """Load the vector store specs (all of them, once a run, when every spec is checked) and
+    check the assistants' references to them; only a repository with knowledge pays for it."""
+    from assistform.spec import vector_stores
+
+    result.diagnostics.extend(
+        vector_stores.unknown_references(result.specs, vector_stores.vector_store_keys(folder))
+    )
+    if not whole:
+        return
+    if cache.vector_stores is None:
+        cache.vector_stores = vector_stores.load_vector_stores(folder, root)
+    loaded, diagnostics, count = cache.vector_stores
+    result.vector_stores = list(loaded)
+    result.diagnostics.extend(diagnostics)
+    result.files += count
+    if warn_unused:
+        result.diagnostics.extend(vector_stores.unused(loaded, _used_vector_stores(result)))
 
 
 def load_one(path: Path, spec_dir: Path, root: Path) -> tuple[LoadedSpec | None, list[Diagnostic]]:

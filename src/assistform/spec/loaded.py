@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistform.errors import Diagnostic, Severity, SourceLocation
 from assistform.spec.model import AssistantSpec
 from assistform.spec.yamlsource import YamlDocument
+
+if TYPE_CHECKING:
+    # Only a repository with knowledge builds these: a plain validate imports none.
+    from assistform.knowledge.desired import DesiredAttachment, DesiredFile
+    from assistform.spec.vector_store_model import VectorStoreSpec
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,37 @@ class LoadedSpec:
     spec: AssistantSpec
     document: YamlDocument
     instructions_path: Path | None = None
+    #: `tool_resources.code_interpreter.files` expanded: in spec order, each path once.
+    code_interpreter_files: tuple[DesiredFile, ...] = ()
+
+    def location(self, *field_path: str | int, key: bool = False) -> SourceLocation:
+        return self.document.location(tuple(field_path), key=key)
+
+    @property
+    def code_interpreter_paths(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.code_interpreter_files)
+
+    @property
+    def vector_store_key(self) -> str | None:
+        """The key of the vector store spec its `file_search` uses, if it names one."""
+        resources = self.spec.tool_resources
+        if resources is None or resources.file_search is None:
+            return None
+        return resources.file_search.vector_store
+
+
+@dataclass(frozen=True)
+class LoadedVectorStore:
+    """A valid vector store spec, with where it came from and its files found."""
+
+    key: str
+    path: Path
+    spec: VectorStoreSpec
+    document: YamlDocument
+    #: Every file of the store, by repository path, sorted.
+    files: tuple[DesiredFile, ...] = ()
+    #: The same files with the attributes the spec gives each, in the same order.
+    attachments: tuple[DesiredAttachment, ...] = ()
 
     def location(self, *field_path: str | int, key: bool = False) -> SourceLocation:
         return self.document.location(tuple(field_path), key=key)
@@ -29,6 +66,8 @@ class LoadResult:
     specs: list[LoadedSpec] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
+    #: The valid vector store specs (`vector_stores/`), sorted by key.
+    vector_stores: list[LoadedVectorStore] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -352,5 +352,10 @@ def _too_long(path: DataPath, ctx: dict[str, Any], value: Any) -> str:
                 f" (the API allows {ownership.USER_METADATA_MAX + 1} and "
                 f"assistform's ownership tag '{ownership.TAG_KEY}' takes one)"
             )
+        elif path[-1:] == ("attributes",):
+            text += (
+                f" (the API allows {ownership.USER_ATTRIBUTES_MAX + 2} and "
+                "assistform's ownership attributes take two)"
+            )
         return text
     return f"{where} has {actual} items; at most {limit:,} allowed"

@@ -101,6 +101,9 @@ Tool = Annotated[CodeInterpreterTool | FileSearchTool | FunctionTool, Field(disc
 
 class CodeInterpreterResources(_Strict):
     file_ids: Annotated[list[str], Field(max_length=limits.CODE_INTERPRETER_FILE_IDS_MAX)] = []
+    #: assistform's own: repository files (globs relative to the spec), uploaded and
+    #: managed; their ids follow `file_ids` (at most 20 in all, counted once expanded).
+    files: list[Annotated[str, StringConstraints(min_length=1)]] = []
 
 
 class StaticChunking(_Strict):
@@ -149,11 +152,15 @@ class VectorStoreHelper(_Strict):
 
 
 class FileSearchResources(_Strict):
-    """Either vector_store_ids or vector_stores, not both."""
+    """One of vector_store_ids, vector_stores or (assistform's own) vector_store."""
 
     model_config = ConfigDict(
         json_schema_extra={
-            "oneOf": [{"required": ["vector_store_ids"]}, {"required": ["vector_stores"]}]
+            "oneOf": [
+                {"required": ["vector_store_ids"]},
+                {"required": ["vector_stores"]},
+                {"required": ["vector_store"]},
+            ]
         }
     )
 
@@ -163,20 +170,27 @@ class FileSearchResources(_Strict):
     vector_stores: (
         Annotated[list[VectorStoreHelper], Field(max_length=limits.VECTOR_STORES_MAX)] | None
     ) = None
+    #: assistform's own: the key of a vector store spec (`vector_stores/<key>.yaml`).
+    vector_store: Annotated[str, StringConstraints(min_length=1)] | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
-        if self.vector_store_ids is not None and self.vector_stores is not None:
+        given = [
+            name
+            for name in ("vector_store_ids", "vector_stores", "vector_store")
+            if getattr(self, name) is not None
+        ]
+        if len(given) > 1:
             raise PydanticCustomError(
                 "spec_one_of",
-                "tool_resources.file_search takes either vector_store_ids or vector_stores, "
-                "not both",
-                {"field": "vector_stores"},
+                "tool_resources.file_search takes one of vector_store_ids, vector_stores and "
+                "vector_store, not several",
+                {"field": given[1]},
             )
-        if self.vector_store_ids is None and self.vector_stores is None:
+        if not given:
             raise PydanticCustomError(
                 "spec_one_of",
-                "tool_resources.file_search needs vector_store_ids or vector_stores",
+                "tool_resources.file_search needs vector_store_ids, vector_stores or vector_store",
             )
         return self
 
@@ -329,6 +343,27 @@ class AssistantSpec(_Strict):
             by_alias=True,
             exclude_none=True,
             exclude_unset=True,
-            exclude={"instructions_file", "lifecycle"},
+            exclude=_NOT_SENT,
         )
+        # assistform's own resources leave nothing behind: the plan adds their ids.
+        resources = body.get("tool_resources")
+        if resources is not None and self.tool_resources is not None:
+            for tool in ("code_interpreter", "file_search"):
+                if resources.get(tool) == {} and _ours_only(getattr(self.tool_resources, tool)):
+                    del resources[tool]
+            if not resources:
+                del body["tool_resources"]
         return body
+
+
+#: What `request_fields` leaves out: assistform's own fields, never sent as written.
+_NOT_SENT: Any = {
+    "instructions_file": True,
+    "lifecycle": True,
+    "tool_resources": {"code_interpreter": {"files"}, "file_search": {"vector_store"}},
+}
+
+
+def _ours_only(resources: BaseModel | None) -> bool:
+    """Whether a tool's resources set only assistform's own field (`files`, `vector_store`)."""
+    return resources is not None and resources.model_fields_set <= {"files", "vector_store"}

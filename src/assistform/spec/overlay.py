@@ -2,9 +2,11 @@
 
 An environment changes a spec with layers: the overrides of assistform.yaml whose `keys`
 match, then the overlay file beside the spec (`assistants/x.prod.yaml` over
-`assistants/x.yaml`). Mappings merge recursively; lists, scalars and null replace. The
-merged document remembers, for each data path, the file and line it was taken from, so a bad
-value that came from an overlay is reported at the overlay's line, not the spec's.
+`assistants/x.yaml`). Mappings merge recursively; lists, scalars and null replace; of
+fields a spec takes only one of (`ONE_OF`: a file_search's vector store), the overlay's
+replaces the base's. The merged document remembers, for each data path, the file and line
+it was taken from, so a bad value that came from an overlay is reported at the overlay's
+line, not the spec's.
 """
 
 from __future__ import annotations
@@ -12,6 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from assistform.spec.yamlsource import DataPath, YamlDocument
+
+#: Fields of which a spec takes only one: the one an overlay sets replaces the base's.
+ONE_OF: dict[DataPath, frozenset[str]] = {
+    ("tool_resources", "file_search"): frozenset(
+        {"vector_store_ids", "vector_stores", "vector_store"}
+    ),
+}
 
 
 def merge(base: YamlDocument, overlay: YamlDocument) -> YamlDocument:
@@ -81,6 +90,10 @@ def _merge(
         if name not in base_value:
             _copy(overlay, value, (*path, name), into, key=True)
             result[name] = value
+    choices = ONE_OF.get(path, frozenset())
+    if choices & overlay_value.keys():
+        for name in (choices & base_value.keys()) - overlay_value.keys():
+            del result[name]
     return result
 
 
