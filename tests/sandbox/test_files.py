@@ -242,3 +242,28 @@ def test_an_unknown_files_path_is_an_unknown_url(connected: Connected) -> None:
     with pytest.raises(openai.NotFoundError) as excinfo:
         connected.client.get("/files/file-x/thumbnail", cast_to=dict)
     assert "Invalid URL (GET /v1/files/file-x/thumbnail)" in str(excinfo.value)
+
+
+def test_an_upload_is_held_in_memory_once(
+    connected: Connected, tmp_path: pytest.TempPathFactory
+) -> None:
+    """The server reads the body into memory once and writes the file from it; the SDK
+    streams the file from disk. So the peak is about one upload, not two."""
+    import os
+    import tracemalloc
+    from pathlib import Path
+
+    size = 16 << 20
+    path = Path(str(tmp_path)) / "big.bin"
+    path.write_bytes(os.urandom(size))
+    connected.client.files.list()  # connections and lazy imports before measuring
+    tracemalloc.start()
+    try:
+        with path.open("rb") as handle:
+            created = connected.client.files.create(file=("big.bin", handle), purpose="user_data")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert created.bytes == size
+    assert peak < 1.5 * size, f"peak {peak / size:.2f}x the upload"
+    assert connected.client.files.content(created.id).read() == path.read_bytes()

@@ -14,6 +14,7 @@ from assistform.sandbox.attachments import (
     existing_vector_store,
     files_of,
 )
+from assistform.sandbox.faults import Body
 from assistform.sandbox.handling import (
     Answer,
     Exchange,
@@ -51,7 +52,7 @@ class FileBatchesHandler:
             raise refuse_not_found(defaults.batch_not_found_message(batch_id, vector_store_id))
         return found
 
-    def _create(self, vector_store_id: str, raw: bytes) -> Answer:
+    def _create(self, vector_store_id: str, raw: Body) -> Answer:
         body = checked_body(raw, validate_batch_create)
         entries: list[Mapping[str, Any]]
         if "files" in body:

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, ClassVar, Final, Protocol, TypeVar
+from typing import Any, ClassVar, Final, Protocol, TypeVar
 
 from assistform.atomic import write_atomically
 from assistform.sandbox.blobs import BlobStore
@@ -152,7 +152,6 @@ class KnowledgeStore:
         self._tombstones: dict[str, dict[str, Position]] = {kind: {} for kind in _TYPES}
         self._next_seq = 1
         self._lines = 0
-        self._handle: IO[str] | None = None
         if journal is not None:
             self._load(journal)
 
@@ -184,6 +183,13 @@ class KnowledgeStore:
             records: list[RecordT] = list(self._tables[kind.KIND].values())
         return sorted(records, key=_position)
 
+    def get_vector_store(self, vector_store_id: str) -> StoredVectorStore:
+        """A stored vector store (for tests); KeyError when absent."""
+        found = self.get(StoredVectorStore, vector_store_id)
+        if found is None:
+            raise KeyError(vector_store_id)
+        return found
+
     def position_of(self, kind: type[RecordT], key: str) -> Position | None:
         with self.lock:
             record = self._tables[kind.KIND].get(key)
@@ -206,12 +212,6 @@ class KnowledgeStore:
             self._tombstones[kind.KIND][key] = record.position
             self._append({"gone": kind.KIND, "key": key, "position": list(record.position)})
             return True
-
-    def close(self) -> None:
-        with self.lock:
-            if self._handle is not None:
-                self._handle.close()
-                self._handle = None
 
     # --- persistence ---------------------------------------------------------------
 
@@ -261,25 +261,21 @@ class KnowledgeStore:
             self._compact()
             return
         try:
-            if self._handle is None:
-                self.journal.parent.mkdir(parents=True, exist_ok=True)
-                fresh = not self.journal.exists()
-                self._handle = self.journal.open("a", encoding="utf-8")
-                if fresh:
-                    self._handle.write(_encode({"format": FORMAT_VERSION}) + "\n")
+            self.journal.parent.mkdir(parents=True, exist_ok=True)
+            # Opened per change, so a store holds no file open between requests.
+            with self.journal.open("a", encoding="utf-8") as handle:
+                if handle.tell() == 0:
+                    handle.write(_encode({"format": FORMAT_VERSION}) + "\n")
                     self._lines += 1
-            self._handle.write(_encode(entry) + "\n")
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
+                handle.write(_encode(entry) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
         except OSError as exc:
             raise SandboxDataError(f"cannot write sandbox data {self.journal}: {exc}") from exc
         self._lines += 1
 
     def _compact(self) -> None:
         assert self.journal is not None
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
         lines = [_encode({"format": FORMAT_VERSION})]
         lines += _lines_of(self._tables, self._tombstones)
         try:

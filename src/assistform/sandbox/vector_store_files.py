@@ -14,6 +14,7 @@ from assistform.sandbox.attachments import (
     files_of,
     render_vector_store_file,
 )
+from assistform.sandbox.faults import Body
 from assistform.sandbox.handling import (
     Answer,
     Exchange,
@@ -72,7 +73,7 @@ class VectorStoreFilesHandler:
             )
         return found
 
-    def _create(self, vector_store_id: str, raw: bytes) -> Answer:
+    def _create(self, vector_store_id: str, raw: Body) -> Answer:
         body = checked_body(raw, validate_vector_store_file_create)
         with self.store.lock:
             existing_vector_store(self.store, vector_store_id)
@@ -86,7 +87,7 @@ class VectorStoreFilesHandler:
             )
         return self._render(attached)
 
-    def _update(self, vector_store_id: str, file_id: str, raw: bytes) -> Answer:
+    def _update(self, vector_store_id: str, file_id: str, raw: Body) -> Answer:
         body = checked_body(raw, validate_attributes_update)
         with self.store.lock:
             current = self._existing(vector_store_id, file_id)

@@ -14,6 +14,7 @@ from assistform.sandbox.attachments import (
     existing_vector_store,
     files_of,
 )
+from assistform.sandbox.faults import Body
 from assistform.sandbox.handling import (
     Answer,
     Exchange,
@@ -51,7 +52,7 @@ class VectorStoresHandler:
             return self._modify(vector_store_id, exchange.body)
         return self._delete(vector_store_id)
 
-    def _create(self, raw: bytes) -> Answer:
+    def _create(self, raw: Body) -> Answer:
         body = checked_body(raw, validate_vector_store_create)
         now = self.server.clock()
         created_at = int(self.server.profile.timestamp(now))
@@ -79,7 +80,7 @@ class VectorStoresHandler:
                 )
         return self.render(created)
 
-    def _modify(self, vector_store_id: str, raw: bytes) -> Answer:
+    def _modify(self, vector_store_id: str, raw: Body) -> Answer:
         body = checked_body(raw, validate_vector_store_modify)
         with self.store.lock:
             current = existing_vector_store(self.store, vector_store_id)
