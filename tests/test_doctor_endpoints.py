@@ -4,7 +4,8 @@ each; `Usable` stays about assistants."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
@@ -23,14 +24,8 @@ from assistform.doctor.endpoints import (
 from assistform.errors import ApiError
 from assistform.knowledge import endpoints
 from assistform.sandbox import SandboxServer
-from assistform.sandbox.profiles import Profile
 
 ALL_PRESENT = dict.fromkeys(endpoints.ALL, PRESENT)
-
-
-class NoVectorStores(Profile):
-    name: ClassVar[str] = "no-vector-stores"
-    has_vector_stores: ClassVar[bool] = False
 
 
 @pytest.fixture
@@ -39,7 +34,7 @@ def connected(
 ) -> Iterator[Callable[..., tuple[OpenAIAssistants, SandboxServer]]]:
     clients: list[openai.OpenAI] = []
 
-    def connect(profile: str | Profile = "faithful") -> tuple[OpenAIAssistants, SandboxServer]:
+    def connect(profile: str = "faithful") -> tuple[OpenAIAssistants, SandboxServer]:
         server = make_api_server(profile=profile)
         client = openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0)
         clients.append(client)
@@ -76,7 +71,7 @@ def test_a_store_the_list_shows_is_the_one_probed(
 def test_a_server_without_vector_stores_says_so(
     connected: Callable[..., tuple[OpenAIAssistants, SandboxServer]],
 ) -> None:
-    api, _ = connected(NoVectorStores())
+    api, _ = connected("files-only")
     assert probe_endpoints(api) == {
         endpoints.FILES: PRESENT,
         endpoints.VECTOR_STORES: MISSING,
@@ -168,9 +163,29 @@ def test_the_report_has_one_line_each_and_what_knowledge_specs_need() -> None:
 def test_usable_stays_about_assistants(
     connected: Callable[..., tuple[OpenAIAssistants, SandboxServer]],
 ) -> None:
-    api, _ = connected(NoVectorStores())
+    api, _ = connected("files-only")
     report = diagnose(api)
     assert report.usable and report.problems == []
     assert report.knowledge_endpoints[endpoints.VECTOR_STORES] == MISSING
     assert report.as_json()["knowledge_endpoints"][endpoints.FILES] == PRESENT
     assert "Usable: yes" in render_text(report, "sandbox")
+
+
+@pytest.mark.parametrize(
+    ("profile", "vector_stores"), [("faithful", "present"), ("files-only", "MISSING")]
+)
+def test_the_command_shows_the_endpoints_and_stays_usable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str, vector_stores: str
+) -> None:
+    from click.testing import CliRunner
+
+    from assistform.cli.main import cli
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["doctor", "--sandbox", "--profile", profile])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "Usable: yes, assistform can plan and apply against this server." in lines
+    assert "  /v1/files:                                        present" in lines
+    assert f"  /v1/vector_stores:                                {vector_stores}" in lines
+    assert any(line.startswith("Knowledge specs need these") for line in lines)

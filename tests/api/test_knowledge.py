@@ -18,7 +18,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import openai
 import pytest
@@ -30,7 +30,6 @@ from assistform.errors import ApiError
 from assistform.knowledge import endpoints
 from assistform.knowledge.live import LiveVectorStore
 from assistform.sandbox import AssistantsService, Faults, Response, SandboxServer, nth, routes
-from assistform.sandbox.profiles import Profile
 
 from .conftest import FakeClock
 from .test_client import assert_one_clean_line
@@ -149,19 +148,12 @@ def test_a_repeating_list_is_read_again_newest_first(
 # --- servers without the endpoints -----------------------------------------------------------
 
 
-class NoVectorStores(Profile):
-    """Many self-hosted servers: /v1/files, no vector stores."""
-
-    name: ClassVar[str] = "no-vector-stores"
-    has_vector_stores: ClassVar[bool] = False
-
-
 def test_a_server_without_vector_stores_is_recorded_not_raised(
     make_api_server: Callable[..., SandboxServer],
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server(profile=NoVectorStores())
+    server = make_api_server(profile="files-only")
     ids = upload_files(sdk(server), 2)
     live = connect_api(server).knowledge().list_knowledge(everything)
     assert [f.id for f in live.files] == ids
