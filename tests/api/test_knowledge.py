@@ -462,6 +462,35 @@ def test_a_batch_takes_at_most_2000_files(
         api.attach_batch("vs_x", [{"file_id": f"file-{n}"} for n in range(2001)])
 
 
+def test_on_a_server_answering_403_for_unknown_ids_gone_is_done_too(
+    make_api_server: Callable[..., SandboxServer],
+    connect_api: Connect,
+    sdk: Callable[..., openai.OpenAI],
+) -> None:
+    server = make_api_server(profile="lenient")  # unknown ids: 403 "No such File object"
+    client = sdk(server)
+    [file_id, kept] = upload_files(client, 2)
+    [store] = make_stores(client, ["kb"], [file_id])
+    api = connect_api(server, policy=POLICY, clock=FakeClock()).knowledge()
+    server.faults = Faults(lose_answer=nth("DELETE", routes.FILE, 1))
+    api.delete_file(file_id)  # lost answer, retried: 403, a GET 403 too, the list decides
+    api.detach(store, file_id)
+    api.detach(store, file_id)
+    api.delete_vector_store(store)
+    api.delete_vector_store(store)
+    assert server.stats.count(status=403) == 6, "each of the three: a DELETE and a GET"
+    assert [f.id for f in api.list_files()] == [kept]
+    assert api.list_knowledge(everything).vector_stores == []
+
+
+def test_a_403_for_something_still_there_stands(
+    scripted_server: Callable[..., SandboxServer], connect_api: Connect
+) -> None:
+    server = scripted_server(403, {"error": {"message": "You may not delete this file."}})
+    with pytest.raises(ApiError, match="delete file file-x: HTTP 403: You may not delete"):
+        connect_api(server).knowledge().delete_file("file-x")
+
+
 # --- errors: one line, never the key -------------------------------------------------------
 
 
