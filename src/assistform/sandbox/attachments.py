@@ -1,5 +1,5 @@
 """Files attached to vector stores: what a single attach, a file batch and a vector store
-created with `file_ids` share (rules 34-39 of `defaults.py`)."""
+created with `file_ids` share (rules 34-38 of `defaults.py`)."""
 
 from __future__ import annotations
 
