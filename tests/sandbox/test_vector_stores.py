@@ -319,3 +319,16 @@ def test_the_refusals_agree_with_the_schema_where_it_can_say(
 ) -> None:
     name, body, _, _ = case
     assert schema_accepts("CreateVectorStoreRequest", body) == (name not in SCHEMA_REFUSES)
+
+
+@pytest.mark.parametrize("sandbox_profile", ["lenient"])
+def test_a_lenient_server_refuses_in_its_own_shape(connected: Connected) -> None:
+    with pytest.raises(openai.UnprocessableEntityError) as excinfo:
+        connected.client.vector_stores.create(expires_after={"anchor": "last_active_at", "days": 0})
+    (detail,) = excinfo.value.response.json()["detail"]
+    assert detail["loc"] == ["body", "expires_after", "days"]
+    with pytest.raises(openai.PermissionDeniedError):
+        connected.client.vector_stores.retrieve("vs_neverseen")
+    # Self-hosted servers let files of any purpose be downloaded.
+    file_id = upload(connected, "a.md", b"abc")
+    assert connected.client.files.content(file_id).read() == b"abc"
