@@ -595,3 +595,17 @@ def test_an_upload_streams_from_disk(connect_api: Connect, tmp_path: Path) -> No
     assert uploaded.bytes > size, "the multipart body: the file and its headers"
     assert sum(heard) == size and max(heard) <= 64 * 1024
     assert peak < 8 * 1024 * 1024, f"peak {peak} bytes: the file was held in memory"
+
+
+def test_a_commands_connection_gives_its_knowledge_on_the_same_client(tmp_path: Path) -> None:
+    from assistform.api.connect import ServerOptions, connect
+
+    connection = connect(ServerOptions(sandbox=True, retry=POLICY), tmp_path)
+    knowledge = connection.knowledge()
+    path = tmp_path / "a.md"
+    path.write_bytes(b"# A\n")
+    uploaded = knowledge.upload(path, "a.md")
+    live = knowledge.list_knowledge(everything)
+    assert [f.id for f in live.files] == [uploaded.id]
+    assert knowledge.connection is connection and connection.policy == POLICY
+    assert connection.requests == 1 + live.requests, "one connection counts every request"
