@@ -132,6 +132,53 @@ Responses
      injected 500s have type `server_error`.
  26. Delete answers `{"id", "object": "assistant.deleted", "deleted": true}`; a second
      delete of the same id is a 404.
+
+Files (/v1/files; assumed from the spec and the SDK, not checked against the service)
+ 27. File ids are `file-` + 22 random letters/digits. The file object has `status:
+     "processed"` at once, `expires_at` only when an `expires_after` was sent, and never
+     `status_details` (the spec types both as strings, not null).
+ 28. An upload is `multipart/form-data` (any other type: 400); its form fields are
+     `purpose` and `expires_after[anchor]`/`expires_after[seconds]` (how the SDK sends the
+     object), each checked like a JSON field; any other field is `unknown_parameter`.
+ 29. The list takes `limit` 1..10,000 (default 10,000), `order` (default desc), `after`
+     and `purpose` (any purpose a file object can have); `before` is ignored.
+ 30. Deleting a file also removes it from every vector store that holds it.
+ 31. The content of a file of purpose `assistants` cannot be downloaded (400 "Not allowed
+     to download files of purpose: assistants"); every other purpose can (the `lenient`
+     profile allows it too, as self-hosted servers do).
+
+Vector stores (/v1/vector_stores; assumed likewise)
+ 32. Vector store ids are `vs_` + 24 letters/digits, file batch ids `vsfb_` + 24. A vector
+     store file's id is its file's id. Requests need no `OpenAI-Beta` header.
+ 33. A vector store: `name` as sent, "" when never sent (the spec types it as a string);
+     `metadata` {} when not sent; `expires_after` only when set; `expires_at`
+     `last_active_at` + days, or null; `last_active_at` is set on create and on modify.
+     `description` is taken on create, stored and never returned (VectorStoreObject has no
+     such field). Modify takes only `name`, `expires_after` and `metadata` (each may be
+     null: no name, no expiry, no metadata); metadata replaces the old as a whole.
+ 34. `file_ids` naming a file that does not exist: 400 `invalid_value` naming every such id
+     (param `file_ids` or `files`), nothing created; the one `file_id` of a single attach:
+     404 (param `file_id`). Unknown vector store or batch (or a batch of another store):
+     404. Attaching a file already attached starts its processing over.
+ 35. Deleting a vector store detaches its files (the files stay in /v1/files) and forgets
+     its batches.
+ 36. A file attached is `in_progress` for `Faults.processing_seconds` (0.2 by default) on
+     the service's clock, then `completed`, or `failed` with `last_error` `{"code":
+     "invalid_file", ...}` when its filename matches the glob `Faults.fail_files`; its
+     `usage_bytes` is its size once completed, 0 before. A store is `in_progress` while any
+     of its files is, `expired` once past `expires_at`, else `completed`; its `usage_bytes`
+     and `file_counts` sum its files.
+ 37. `attributes` of a vector store file: {} when none were set. `chunking_strategy` is
+     reported as `static`; `auto` (or none) is 800 tokens with 400 of overlap.
+ 38. A file batch counts the files it attached (those still attached). It is
+     `in_progress` while any is, then `completed`, failed files included (they are counted
+     in `file_counts.failed`). Cancel turns its files still in progress `cancelled` and
+     the batch `cancelled`; a batch with nothing in progress stays as it is. With `files`,
+     each entry's attributes and chunking apply and the batch-wide ones are ignored; with
+     `file_ids`, the batch-wide ones apply to every file.
+ 39. Lists of vector stores and of their files take `limit` 1..100 (default 20), `order`,
+     `after` and `before`, as for assistants (rules 21-23); file lists also `filter` by
+     status.
 """
 
 from __future__ import annotations
@@ -144,6 +191,9 @@ from typing import Any, Final
 from assistform import limits
 
 ASSISTANT_ID_PREFIX: Final = "asst_"
+FILE_ID_PREFIX: Final = "file-"
+FILE_ID_LENGTH: Final = 22
+FILE_BATCH_ID_PREFIX: Final = "vsfb_"
 VECTOR_STORE_ID_PREFIX: Final = "vs_"
 RANDOM_ID_LENGTH: Final = 24
 _ID_ALPHABET: Final = string.ascii_letters + string.digits
@@ -185,8 +235,8 @@ EMPTY_RESOURCES: Final[Mapping[str, Mapping[str, list[str]]]] = {
 MintId = Callable[[], str]
 
 
-def random_id(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(RANDOM_ID_LENGTH))
+def random_id(prefix: str, length: int = RANDOM_ID_LENGTH) -> str:
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
 
 
 def mint_vector_store_id() -> str:
@@ -309,3 +359,46 @@ def not_found_message(assistant_id: str) -> str:
 
 def invalid_url_message(method: str, path: str) -> str:
     return f"Invalid URL ({method} {path})"
+
+
+#: What the `auto` chunking strategy resolves to (the spec's AutoChunkingStrategyRequestParam).
+AUTO_CHUNKING: Final[Mapping[str, int]] = {
+    "max_chunk_size_tokens": 800,
+    "chunk_overlap_tokens": 400,
+}
+PROCESSING_FAILED_MESSAGE: Final = "The file could not be parsed."
+
+MALFORMED_MULTIPART_MESSAGE: Final = "Could not parse multipart form data."
+
+
+def not_multipart_message(content_type: str) -> str:
+    return f"Invalid Content-Type header ({content_type}), expected multipart/form-data."
+
+
+def file_not_found_message(file_id: str) -> str:
+    return f"No such File object: {file_id}"
+
+
+def download_refused_message(purpose: str) -> str:
+    return f"Not allowed to download files of purpose: {purpose}"
+
+
+def vector_store_not_found_message(vector_store_id: str) -> str:
+    return f"No vector store found with id '{vector_store_id}'."
+
+
+def vector_store_file_not_found_message(file_id: str, vector_store_id: str) -> str:
+    return f"No file found with id '{file_id}' in vector store '{vector_store_id}'."
+
+
+def batch_not_found_message(batch_id: str, vector_store_id: str) -> str:
+    return f"No file batch found with id '{batch_id}' in vector store '{vector_store_id}'."
+
+
+def attach_file_not_found_message(file_id: str) -> str:
+    return f"No file found with id '{file_id}'."
+
+
+def files_not_found_message(file_ids: list[str]) -> str:
+    listed = ", ".join(f"'{file_id}'" for file_id in file_ids)
+    return f"Files not found: {listed}."
