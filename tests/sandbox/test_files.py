@@ -278,3 +278,50 @@ def test_a_lost_upload_answer_still_stored_the_file(connected: Connected) -> Non
         connected.client.files.create(file=("lost.md", io.BytesIO(b"lost")), purpose="assistants")
     (stored,) = connected.client.files.list().data
     assert (stored.filename, stored.bytes) == ("lost.md", 4)
+
+
+def test_a_chunked_upload_over_http_is_held_once(make_api_server: Any) -> None:
+    """A client that streams without a Content-Length (chunked transfer encoding)."""
+    import http.client
+    import json
+    import os
+    import tracemalloc
+
+    server = make_api_server()
+    size = 16 << 20
+    data = os.urandom(size)
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="c.bin"\r\n\r\n'
+    ).encode()
+    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+
+    def body() -> Any:
+        yield head
+        for start in range(0, size, 1 << 20):
+            yield data[start : start + (1 << 20)]
+        yield tail
+
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    tracemalloc.start()
+    try:
+        connection.request(
+            "POST",
+            "/v1/files",
+            body=body(),
+            headers={
+                "Authorization": "Bearer sk-test",
+                "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+            },
+            encode_chunked=True,
+        )
+        answer = connection.getresponse()
+        created = json.loads(answer.read())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        connection.close()
+    assert answer.status == 200, created
+    assert created["bytes"] == size
+    assert peak < 1.5 * size, f"peak {peak / size:.2f}x the upload"
+    assert server.service.knowledge.blobs.read(created["id"]) == data

@@ -59,9 +59,6 @@ class Response:
         return json.loads(self.body)
 
 
-_Refusal = Refusal
-
-
 class AssistantsService:
     """The sandbox's API (assistants, files, vector stores); thread-safe, one instance per
     simulated server. Files and vector stores live in `knowledge`, by default kept beside
@@ -147,7 +144,7 @@ class AssistantsService:
         try:
             if decision.throttle:
                 exchange.extra_headers.update(self._retry_after_headers())
-                raise _Refusal(
+                raise Refusal(
                     Failure(
                         Problem.RATE_LIMITED,
                         defaults.RATE_LIMIT_MESSAGE,
@@ -155,14 +152,14 @@ class AssistantsService:
                     )
                 )
             if decision.fail:
-                raise _Refusal(Failure(Problem.SERVER_ERROR, defaults.SERVER_ERROR_MESSAGE))
+                raise Refusal(Failure(Problem.SERVER_ERROR, defaults.SERVER_ERROR_MESSAGE))
             answer = self._serve(exchange)
             if isinstance(answer, Response):
                 return answer
             if isinstance(answer, Raw):
                 return self._raw(answer)
             return self._ok(answer)
-        except _Refusal as refusal:
+        except Refusal as refusal:
             return self._failure(refusal.failure, exchange.extra_headers)
         except Exception:
             # A bug or a full disk must come back as a 500, like a real server, not kill
@@ -172,18 +169,18 @@ class AssistantsService:
 
     def _serve(self, exchange: Exchange) -> Response | Answer:
         if not _authorized(exchange.headers):
-            raise _Refusal(Failure(Problem.UNAUTHORIZED, defaults.UNAUTHORIZED_MESSAGE))
+            raise Refusal(Failure(Problem.UNAUTHORIZED, defaults.UNAUTHORIZED_MESSAGE))
         route = exchange.route
         if exchange.method not in routes.METHODS.get(route, frozenset()) or (
             route in routes.VECTOR_STORE_ROUTES and not self.profile.has_vector_stores
         ):
             message = defaults.invalid_url_message(exchange.method, exchange.path)
-            raise _Refusal(Failure(Problem.NO_ROUTE, message))
+            raise Refusal(Failure(Problem.NO_ROUTE, message))
         handler = self._handlers.get(route)
         if handler is not None:
             return handler(exchange)
         if self.profile.requires_beta_header and not _has_beta(exchange.headers):
-            raise _Refusal(Failure(Problem.INVALID, defaults.BETA_MESSAGE, code="invalid_beta"))
+            raise Refusal(Failure(Problem.INVALID, defaults.BETA_MESSAGE, code="invalid_beta"))
         if route == ROUTE_COLLECTION:
             if exchange.method == "GET":
                 return self._list(exchange.query)
@@ -209,7 +206,7 @@ class AssistantsService:
     def _retrieve(self, assistant_id: str) -> Response:
         record = self.store.get(assistant_id)
         if record is None:
-            raise _Refusal(self._not_found(assistant_id))
+            raise Refusal(self._not_found(assistant_id))
         return self._ok(self.profile.render(record))
 
     def _modify(self, assistant_id: str, raw: Body) -> Response:
@@ -220,12 +217,12 @@ class AssistantsService:
             self.profile.timestamp(self.clock()),
         )
         if record is None:
-            raise _Refusal(self._not_found(assistant_id))
+            raise Refusal(self._not_found(assistant_id))
         return self._ok(self.profile.render(record))
 
     def _delete(self, assistant_id: str) -> Response:
         if not self.store.delete(assistant_id):
-            raise _Refusal(self._not_found(assistant_id))
+            raise Refusal(self._not_found(assistant_id))
         return self._ok({"id": assistant_id, "object": "assistant.deleted", "deleted": True})
 
     def _list(self, query: Mapping[str, str]) -> Response:
@@ -248,7 +245,7 @@ class AssistantsService:
         parsed = parse_json(raw)
         body, invalid = self.profile.check(parsed, create=create)
         if invalid is not None:
-            raise _Refusal(Failure.invalid(invalid, input=parsed))
+            raise Refusal(Failure.invalid(invalid, input=parsed))
         return body
 
     def _not_found(self, assistant_id: str) -> Failure:
