@@ -126,7 +126,9 @@ class NthRequest:
 def nth(method: str, route: str, *numbers: int) -> NthRequest:
     """E.g. `nth("POST", "/v1/assistants", 1)`: the first create request.
 
-    `route` is the route template: `/v1/assistants` or `/v1/assistants/{assistant_id}`.
+    `route` is the route template, one of `routes.py`'s: `/v1/assistants`,
+    `/v1/assistants/{assistant_id}`, `/v1/files` (an upload, with POST),
+    `/v1/vector_stores/{vector_store_id}/file_batches`, ...
     """
     if not numbers or any(n < 1 for n in numbers):
         raise ValueError("nth() needs one or more 1-based request numbers")
