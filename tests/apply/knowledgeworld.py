@@ -4,6 +4,7 @@ through the real SDK (`api.knowledge`), with a real state file and real files on
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,8 @@ class KnowledgeWorld:
     processing_timeout: float = 30.0
     steps: list[Step] = field(default_factory=list)
     sent: list[int] = field(default_factory=list)
+    #: Hears of each knowledge step (default: collects them in `steps`).
+    on_step: Callable[[Step], None] | None = None
 
     def write(self, path: str, data: bytes) -> FileChange:
         """Write a repository file; the CREATE that uploads it."""
@@ -78,7 +81,7 @@ class KnowledgeWorld:
             api=self.world.api.knowledge(),
             root=self.root,
             processing_timeout=self.processing_timeout,
-            on_step=self.steps.append,
+            on_step=self.on_step or self.steps.append,
             on_bytes=self.sent.append,
             **settings,
         )

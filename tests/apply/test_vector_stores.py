@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from assistform.apply import vector_stores
+from assistform.apply.knowledge_context import Step
 from assistform.knowledge.refs import ref
 from assistform.knowledge.tags import SHA256_KEY
 from assistform.ownership import TAG_KEY
@@ -272,3 +273,38 @@ def test_a_file_an_assistant_still_refers_to_is_kept_when_its_change_fails(
     assert old in {f.id for f in kw.files()}
     [assistant] = kw.world.live()
     assert assistant.raw["tool_resources"]["code_interpreter"]["file_ids"] == [old]
+
+
+@pytest.mark.parametrize(
+    ("faults", "recorded"),
+    [
+        # Refused every time (429s): nothing landed, the batch is taken back out.
+        (lambda: Faults(throttle_every=1, retry_after_ms=1), False),
+        # 500s: it may have landed; the state keeps naming its files, and a next plan
+        # that does not find them attached attaches them again.
+        (lambda: Faults(fail_every=1), True),
+    ],
+    ids=["refused", "unknown"],
+)
+def test_a_batch_is_recorded_before_it_is_sent_and_taken_out_if_refused(
+    make_knowledge: Make, faults: Callable[[], Faults], recorded: bool
+) -> None:
+    """Recorded first, a kill before the batch lands leaves drift that the next plan
+    repairs, never files attached that the state does not name."""
+    kw = make_knowledge()
+    files, store = store_with_files(kw, 2)
+
+    def fail_from_now_on(step: Step) -> None:
+        kw.steps.append(step)
+        if step.what == "vector store" and step.action == "create":
+            kw.world.server.faults = faults()
+
+    kw.on_step = fail_from_now_on
+    result = kw.apply(kw.plan(files=files, stores=[store]))
+    kw.world.server.faults = Faults()
+    [failed] = result.failed_steps
+    assert (failed.what, failed.action) == ("vector store", "attach")
+    record = kw.world.state_file.load().vector_stores["kb"]
+    assert set(record.files) == ({f.path for f in files} if recorded else set())
+    [live] = kw.stores()
+    assert kw.store_files(live.id) == []

@@ -96,6 +96,10 @@ class Knowledge:
         assert len(tagged) == 1, "one vector store"
         [store] = tagged
         assert state.vector_stores["kb"].id == store.id
+        recorded = state.vector_stores["kb"].files
+        assert {p: a.file_id for p, a in recorded.items()} == {
+            p: r.id for p, r in state.files.items()
+        }, "the state names each attached file"
         attached = self.unfaulted(lambda: self.sdk().list_vector_store_files(store.id))
         assert isinstance(attached, list)
         assert sorted(f.id for f in attached) == sorted(ours), "each file attached once"

@@ -203,14 +203,26 @@ class KnowledgeApply:
             paths[file_id] = (attach.path, user_attributes(attach.attributes))
         chunking = (change.applied or record.applied).get("chunking_strategy")
         attached: list[Attached] = []
-        for batch in vector_stores.attach(record.id, entries, chunking, ctx):
+        for batch in vector_stores.batches(entries):
+            # Recorded before it is sent: a run killed before the batch lands leaves the
+            # state naming files the store lacks, which the next plan attaches again (drift);
+            # recorded after, it would leave the store holding files the state never names.
+            before = record
             files = dict(record.files)
             for entry in batch:
                 path, user = paths[entry["file_id"]]
                 files[path] = AttachedFile(file_id=entry["file_id"], attributes=dict(user))
-                attached.append(Attached(key, record.id, entry["file_id"], path))
             record = record.model_copy(update={"files": files})
             self._record(key, record)
+            try:
+                vector_stores.attach_batch(record.id, batch, chunking, ctx)
+            except ApiError as error:
+                if not error.ambiguous:  # refused: nothing of it landed
+                    self._record(key, _without(record, before, batch, paths))
+                raise
+            attached += [
+                Attached(key, record.id, e["file_id"], paths[e["file_id"]][0]) for e in batch
+            ]
             ctx.report(Step("vector store", key, "attach", id=record.id, count=len(batch)))
         return attached
 
@@ -384,6 +396,23 @@ class KnowledgeApply:
         if record is not None and record.id == file_id:
             return record.sha256
         return self._sha256.get(path)
+
+
+def _without(
+    record: VectorStoreRecord,
+    before: VectorStoreRecord,
+    batch: Sequence[Mapping[str, Any]],
+    paths: Mapping[str, tuple[str, Mapping[str, Any]]],
+) -> VectorStoreRecord:
+    """`record` with the paths of a batch that failed as they were `before` it."""
+    files = dict(record.files)
+    for entry in batch:
+        path = paths[entry["file_id"]][0]
+        if path in before.files:
+            files[path] = before.files[path]
+        else:
+            files.pop(path, None)
+    return record.model_copy(update={"files": files})
 
 
 def _verb(change: VectorStoreChange) -> str:

@@ -75,28 +75,23 @@ def _find_store(
     return min(tagged, key=lambda s: (_created_at(s), s.id))
 
 
-def attach(
-    store_id: str,
-    files: Sequence[Mapping[str, Any]],
-    chunking_strategy: Mapping[str, Any] | None,
-    ctx: KnowledgeContext,
-) -> Iterator[list[Mapping[str, Any]]]:
-    """Attach `files` (`{file_id, attributes}`) in batches of at most `BATCH_MAX`; yields
-    each batch once the server holds it."""
+def batches(files: Sequence[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:
+    """`files` in batches of at most `BATCH_MAX`, the API's limit."""
     for start in range(0, len(files), BATCH_MAX):
-        batch = list(files[start : start + BATCH_MAX])
-        _attach_batch(store_id, batch, chunking_strategy, ctx)
-        yield batch
+        yield list(files[start : start + BATCH_MAX])
 
 
-def _attach_batch(
+def attach_batch(
     store_id: str,
     files: list[Mapping[str, Any]],
     chunking_strategy: Mapping[str, Any] | None,
     ctx: KnowledgeContext,
 ) -> None:
+    """Attach one batch (`{file_id, attributes}` each) once the server holds it. A failure
+    that may have left some of it attached is raised as `ambiguous`."""
     budget = Budget(ctx.policy, ctx.clock)
     pending = files
+    maybe_landed = False
     while True:
         budget.attempt()
         try:
@@ -104,6 +99,7 @@ def _attach_batch(
             return
         except ApiError as error:
             if error.ambiguous:
+                maybe_landed = True
                 try:
                     present = {f.id for f in ctx.api.list_vector_store_files(store_id)}
                 except ApiError as listing:
@@ -111,7 +107,12 @@ def _attach_batch(
                 pending = [f for f in pending if f["file_id"] not in present]
                 if not pending:
                     return
-            budget.wait_or_raise(error)
+            try:
+                budget.wait_or_raise(error)
+            except ApiError as final:
+                if maybe_landed and not final.ambiguous:
+                    raise _unknown(final, "an earlier try may have landed") from None
+                raise
 
 
 def detach(store_id: str, file_id: str, ctx: KnowledgeContext) -> None:
@@ -136,6 +137,7 @@ def _unknown(failure: ApiError, why: str) -> ApiError:
         status=failure.status,
         code=failure.code,
         url=failure.url,
+        ambiguous=True,
     )
 
 
