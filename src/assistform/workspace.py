@@ -151,9 +151,10 @@ class Workspace:
         lineage, env = state.lineage, self.env
 
         def managed(store: LiveVectorStore) -> bool:
+            # Any lineage of this environment: a lost state adopts its stores with their
+            # files (`plan.knowledge`); another repository's are rare, and only listed.
             tag = store.tag
-            ours = tag is not None and tag.of_env(env) and tag.lineage == lineage
-            return ours or store.id in recorded
+            return (tag is not None and tag.of_env(env)) or store.id in recorded
 
         live = api.list_knowledge(managed) if api is not None else None
         options = KnowledgeOptions(

@@ -88,10 +88,11 @@ def plan_knowledge(
         result.ref = _ref(live, options, 0, 0)
         return result
     files = plan_files(desired, state, live, in_use=options.in_use)
+    lineage = _recovered_lineage(desired, state, live, options, result.warnings)
     inputs = StoreInputs(
         state=state,
         live=live,
-        lineage=options.lineage,
+        lineage=lineage,
         env=options.env,
         files=desired.files,
         file_ids=files.ids,
@@ -107,6 +108,35 @@ def plan_knowledge(
     result.ref = _ref(live, options, files.unmanaged, stores.unmanaged)
     refuse_on_incomplete_knowledge(result, live)
     return result
+
+
+def _recovered_lineage(
+    desired: DesiredKnowledge,
+    state: State,
+    live: LiveKnowledge | None,
+    options: KnowledgeOptions,
+    warnings: list[str],
+) -> str:
+    """An empty state facing vector stores its environment tagged, all of one lineage, for
+    these very keys: the state was lost. Their lineage is taken, so they are adopted rather
+    than made again beside them (as the assistant planner does for assistants). Tags of
+    several lineages say nothing sure: they are left alone, as another lineage's."""
+    fresh = state.serial == 0 and not state.resources and not state.has_knowledge
+    if not fresh or live is None:
+        return options.lineage
+    lineages = {
+        s.tag.lineage
+        for s in live.vector_stores
+        if s.tag is not None and s.tag.of_env(options.env) and s.tag.key in desired.vector_stores
+    }
+    if len(lineages) != 1 or options.lineage in lineages:
+        return options.lineage
+    [lineage] = lineages
+    warnings.append(
+        f"the state is empty but live vector stores carry tags of lineage {lineage} for these "
+        "specs: adopting them (was the state file lost?)"
+    )
+    return lineage
 
 
 def _ref(
