@@ -242,3 +242,39 @@ def test_an_unknown_files_path_is_an_unknown_url(connected: Connected) -> None:
     with pytest.raises(openai.NotFoundError) as excinfo:
         connected.client.get("/files/file-x/thumbnail", cast_to=dict)
     assert "Invalid URL (GET /v1/files/file-x/thumbnail)" in str(excinfo.value)
+
+
+def test_an_upload_is_held_in_memory_once(
+    connected: Connected, tmp_path: pytest.TempPathFactory
+) -> None:
+    """The server reads the body into memory once and writes the file from it; the SDK
+    streams the file from disk. So the peak is about one upload, not two."""
+    import os
+    import tracemalloc
+    from pathlib import Path
+
+    size = 16 << 20
+    path = Path(str(tmp_path)) / "big.bin"
+    path.write_bytes(os.urandom(size))
+    connected.client.files.list()  # connections and lazy imports before measuring
+    tracemalloc.start()
+    try:
+        with path.open("rb") as handle:
+            created = connected.client.files.create(file=("big.bin", handle), purpose="user_data")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert created.bytes == size
+    assert peak < 1.5 * size, f"peak {peak / size:.2f}x the upload"
+    assert connected.client.files.content(created.id).read() == path.read_bytes()
+
+
+def test_a_lost_upload_answer_still_stored_the_file(connected: Connected) -> None:
+    """What apply must survive: the upload happened, its answer never came."""
+    from assistform.sandbox import Faults, nth
+
+    connected.service.faults = Faults(lose_answer=nth("POST", routes.FILES, 1))
+    with pytest.raises(openai.APIConnectionError):
+        connected.client.files.create(file=("lost.md", io.BytesIO(b"lost")), purpose="assistants")
+    (stored,) = connected.client.files.list().data
+    assert (stored.filename, stored.bytes) == ("lost.md", 4)

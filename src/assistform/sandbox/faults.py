@@ -30,6 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+#: A request body: `bytes`, or a `bytearray` an upload was read into once (see inprocess.py).
+Body = bytes | bytearray
+
 
 @dataclass(frozen=True)
 class RequestInfo:
@@ -38,7 +41,7 @@ class RequestInfo:
     method: str
     path: str
     route: str
-    body: bytes = b""
+    body: Body = b""
 
     def json(self) -> Any:
         """The decoded body, or None when it is absent or not JSON."""

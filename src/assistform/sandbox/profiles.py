@@ -35,6 +35,9 @@ Two more profiles are `faithful` in every way but their list, as self-hosted ser
 - `stuck-cursor` (`StuckCursorProfile`): the same thin body, and `after` and `before` are
   ignored: every page is the first page. A client cannot see past the first `limit`
   assistants, and must neither page forever nor take what it saw for everything.
+
+`files-only` (`FilesOnlyProfile`) is `faithful` without vector stores: `/v1/files` works,
+every `/v1/vector_stores` path answers 404 like an unknown URL.
 """
 
 from __future__ import annotations
@@ -399,6 +402,14 @@ class StuckCursorProfile(ThinListProfile):
     ignores_list_cursors: ClassVar[bool] = True
 
 
+class FilesOnlyProfile(Profile):
+    """`faithful` with `/v1/files` but no `/v1/vector_stores`: every vector store path is
+    an unknown URL (404), as on the many self-hosted servers that have files only."""
+
+    name: ClassVar[str] = "files-only"
+    has_vector_stores: ClassVar[bool] = False
+
+
 PROFILES: Final[Mapping[str, type[Profile]]] = {
     Profile.name: Profile,
     LenientProfile.name: LenientProfile,
@@ -407,6 +418,7 @@ PROFILES: Final[Mapping[str, type[Profile]]] = {
     IgnoresFalsyProfile.name: IgnoresFalsyProfile,
     ThinListProfile.name: ThinListProfile,
     StuckCursorProfile.name: StuckCursorProfile,
+    FilesOnlyProfile.name: FilesOnlyProfile,
 }
 
 

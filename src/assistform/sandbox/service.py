@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from assistform import limits
 from assistform.sandbox import defaults, routes
-from assistform.sandbox.faults import FaultDecision, Faults, RequestInfo
+from assistform.sandbox.faults import Body, FaultDecision, Faults, RequestInfo
 from assistform.sandbox.file_batches import FileBatchesHandler
 from assistform.sandbox.files import FilesHandler
 from assistform.sandbox.handling import (
@@ -107,7 +107,7 @@ class AssistantsService:
         path: str,
         query: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
+        body: Body = b"",
     ) -> Response:
         """Serve one request. `path` is decoded and without the query string."""
         started = time.monotonic()
@@ -157,6 +157,8 @@ class AssistantsService:
             if decision.fail:
                 raise _Refusal(Failure(Problem.SERVER_ERROR, defaults.SERVER_ERROR_MESSAGE))
             answer = self._serve(exchange)
+            if isinstance(answer, Response):
+                return answer
             if isinstance(answer, Raw):
                 return self._raw(answer)
             return self._ok(answer)
@@ -168,7 +170,7 @@ class AssistantsService:
             _log.exception("sandbox failed on %s %s", exchange.method, exchange.path)
             return self._failure(Failure(Problem.SERVER_ERROR, defaults.SERVER_ERROR_MESSAGE), {})
 
-    def _serve(self, exchange: Exchange) -> Answer:
+    def _serve(self, exchange: Exchange) -> Response | Answer:
         if not _authorized(exchange.headers):
             raise _Refusal(Failure(Problem.UNAUTHORIZED, defaults.UNAUTHORIZED_MESSAGE))
         route = exchange.route
@@ -195,22 +197,22 @@ class AssistantsService:
 
     # --- operations ------------------------------------------------------------------
 
-    def _create(self, raw: bytes) -> Answer:
+    def _create(self, raw: Body) -> Response:
         body = self._checked_body(raw, create=True)
         record = self.store.add(
             self.profile.new_id(),
             self.profile.timestamp(self.clock()),
             self.profile.new_fields(body),
         )
-        return self.profile.render(record)
+        return self._ok(self.profile.render(record))
 
-    def _retrieve(self, assistant_id: str) -> Answer:
+    def _retrieve(self, assistant_id: str) -> Response:
         record = self.store.get(assistant_id)
         if record is None:
             raise _Refusal(self._not_found(assistant_id))
-        return self.profile.render(record)
+        return self._ok(self.profile.render(record))
 
-    def _modify(self, assistant_id: str, raw: bytes) -> Answer:
+    def _modify(self, assistant_id: str, raw: Body) -> Response:
         body = self._checked_body(raw, create=False)
         record = self.store.update(
             assistant_id,
@@ -219,26 +221,30 @@ class AssistantsService:
         )
         if record is None:
             raise _Refusal(self._not_found(assistant_id))
-        return self.profile.render(record)
+        return self._ok(self.profile.render(record))
 
-    def _delete(self, assistant_id: str) -> Answer:
+    def _delete(self, assistant_id: str) -> Response:
         if not self.store.delete(assistant_id):
             raise _Refusal(self._not_found(assistant_id))
-        return {"id": assistant_id, "object": "assistant.deleted", "deleted": True}
+        return self._ok({"id": assistant_id, "object": "assistant.deleted", "deleted": True})
 
-    def _list(self, query: Mapping[str, str]) -> Answer:
-        return list_answer(
-            self,
-            self.store.ordered(),
-            checked_query(query, default=limits.LIST_LIMIT_DEFAULT, maximum=limits.LIST_LIMIT_MAX),
-            position_of=self.store.position_of,
-            render=self.profile.render,
-            noun="assistant",
+    def _list(self, query: Mapping[str, str]) -> Response:
+        return self._ok(
+            list_answer(
+                self,
+                self.store.ordered(),
+                checked_query(
+                    query, default=limits.LIST_LIMIT_DEFAULT, maximum=limits.LIST_LIMIT_MAX
+                ),
+                position_of=self.store.position_of,
+                render=self.profile.render,
+                noun="assistant",
+            )
         )
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _checked_body(self, raw: bytes, *, create: bool) -> Any:
+    def _checked_body(self, raw: Body, *, create: bool) -> Any:
         parsed = parse_json(raw)
         body, invalid = self.profile.check(parsed, create=create)
         if invalid is not None:
