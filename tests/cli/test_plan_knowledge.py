@@ -193,3 +193,25 @@ def test_a_target_that_leaves_out_an_assistant_of_a_store_made_anew_is_refused(
     plan = repo.workspace.plan(repo.api, targets=("bot", "other"))
     [store] = plan.vector_store_changes
     assert store.action is Action.REPLACE
+
+
+def test_a_server_without_vector_stores_is_refused_in_one_line_before_any_change(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo(profile="files-only")
+    knowledge_repo(repo)
+    result = repo.run("plan")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: vector_stores/kb.yaml needs /v1/vector_stores, which {repo.server.base_url} "
+        "does not have\n"
+    )
+    assert repo.server.service.stats.count(method="POST") == 0
+
+
+def test_a_server_without_vector_stores_plans_a_repository_without_knowledge(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo(profile="files-only")
+    repo.write("bot")
+    assert repo.run("plan").exit_code == 0

@@ -463,7 +463,7 @@ def test_the_plan_reports_what_it_read() -> None:
         (
             knowledge([dfile(A)], code_interpreter={"support/triage": (A,)}),
             ["/v1/files"],
-            "the code_interpreter files of assistant support/triage needs /v1/files, which "
+            "assistant support/triage needs /v1/files (for its code_interpreter files), which "
             "http://h/v1 does not have",
         ),
     ],

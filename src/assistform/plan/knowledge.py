@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistform.errors import PlanError
+from assistform.knowledge import endpoints
 from assistform.knowledge.desired import DesiredKnowledge
 from assistform.knowledge.live import LiveKnowledge
 from assistform.knowledge.refs import Kind
@@ -31,9 +32,6 @@ from assistform.plan.model import (
 )
 from assistform.plan.vector_stores import StoreInputs, plan_vector_stores
 from assistform.state import State
-
-FILES_ENDPOINT = "/v1/files"
-VECTOR_STORES_ENDPOINT = "/v1/vector_stores"
 
 
 @dataclass(frozen=True)
@@ -158,19 +156,18 @@ def _missing_endpoints(desired: DesiredKnowledge, missing: list[str], server: st
     """One line: the first spec that needs a missing endpoint, and the endpoint."""
     where = server or "the server"
     stores = sorted(desired.vector_stores.values(), key=lambda s: s.key)
-    vs_missing = [m for m in missing if m.startswith(VECTOR_STORES_ENDPOINT)]
-    if stores and vs_missing:
-        store = stores[0]
-        who = store.source or f"vector store {store.key}"
-        return f"{who} needs {vs_missing[0]}, which {where} does not have"
+    for endpoint in missing:
+        if endpoint.startswith(endpoints.VECTOR_STORES) and stores:
+            who = stores[0].source or f"vector store {stores[0].key}"
+            return f"{who} needs {endpoint}, which {where} does not have"
     endpoint = missing[0]
     users = [k for k, paths in sorted(desired.code_interpreter.items()) if paths]
     if users:
-        who = f"the code_interpreter files of assistant {users[0]}"
-    elif stores:
-        who = stores[0].source or f"vector store {stores[0].key}"
-    else:
-        who = "the repository's files"
+        return (
+            f"assistant {users[0]} needs {endpoint} (for its code_interpreter files), which "
+            f"{where} does not have"
+        )
+    who = stores[0].source or f"vector store {stores[0].key}" if stores else "the repository"
     return f"{who} needs {endpoint}, which {where} does not have"
 
 
