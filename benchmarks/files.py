@@ -18,8 +18,10 @@ the measured client's memory is its own. The client is the real CLI in a fresh p
     python benchmarks/files.py                       # 1,000 files, 10 stores, 200 MB file
     python benchmarks/files.py --files 100 --big-mb 20
 
-File sizes (deterministic): of each 100 files, 1 is 10 MB, 9 are 256 KB to 1 MB, 90 are
-1 KB to 16 KB.
+File sizes (deterministic; decimal units, as the plan prints them): of each 100 files, 1 is
+10 MB, 9 are 256 kB to 1 MB, 90 are 1 kB to 16 kB. `sha256sum` (GNU coreutils) may not use
+the CPU's SHA instructions where OpenSSL, and so Python's hashlib, does: `openssl dgst
+-sha256` on the same files is printed beside it, the same implementation's floor.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,8 +41,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-KB = 1024
-MB = 1024 * KB
+#: Decimal units, as the plan prints sizes.
+KB = 1000
+MB = 1000 * KB
 SRC = Path(__file__).resolve().parents[1] / "src"
 ROW = "{:<60} {:>8}"
 
@@ -55,7 +59,7 @@ def size_of(index: int) -> int:
 
 
 def write_text_file(path: Path, size: int, seed: int) -> None:
-    """`size` bytes of printable text, written in 1 MiB pieces (no whole file in memory)."""
+    """`size` bytes of printable text, written in 1 MB pieces (no whole file in memory)."""
     rng = random.Random(seed)
     block = rng.randbytes(MB).hex().encode()[:MB]
     with path.open("wb") as file:
@@ -217,7 +221,7 @@ def apply_and_replan(root: Path, latency: float, total_bytes: int) -> None:
     print(ROW.format("   files the server holds", first["files"]))
     print(ROW.format("   bytes uploaded (file bytes received), MB", f"{first['bytes'] / MB:.1f}"))
     print(ROW.format("   (bytes in the repository, MB)", f"{total_bytes / MB:.1f}"))
-    print(ROW.format("   peak RSS of the apply process, MB", f"{applied.peak_mb:.1f}"))
+    print(ROW.format("   peak RSS of the apply process, MiB", f"{applied.peak_mb:.1f}"))
     print("   requests by route:")
     print_requests(first["counts"])
     plan = json.loads(planned.stdout)
@@ -238,52 +242,74 @@ def apply_and_replan(root: Path, latency: float, total_bytes: int) -> None:
 
 
 def memory_runs(base: Path, latency: float, big_mb: int) -> None:
-    print(f"\n3. peak RSS of `assistform apply`: one 1 KB file vs one {big_mb} MB file")
-    for label, size in (("1 KB", 1 * KB), (f"{big_mb} MB", big_mb * MB)):
+    print(f"\n3. peak RSS of `assistform apply`: one 1 kB file vs one {big_mb} MB file")
+    peaks: list[float] = []
+    for label, size in (("1 kB", 1 * KB), (f"{big_mb} MB", big_mb * MB)):
         root = base / f"memory-{size}"
         write_repo(root, [size], 1)
         with sandbox(latency) as server:
             run = assistform(root, server.base_url, "apply", "--auto-approve", "--no-color")
             received = server.stats()["bytes"]
+        peaks.append(run.peak_mb)
         print(
-            ROW.format(f"   {label}: peak RSS, MB", f"{run.peak_mb:.1f}")
+            ROW.format(f"   {label}: peak RSS, MiB", f"{run.peak_mb:.1f}")
             + f"   ({run.seconds:.2f} s, {received / MB:.1f} MB uploaded)"
         )
+    print(ROW.format("   growth with the file's size, MiB", f"{peaks[1] - peaks[0]:+.1f}"))
+
+
+def timed_digests(
+    command: list[str], paths: list[Path], root: Path
+) -> tuple[float, dict[str, str]]:
+    """Seconds `command FILE...` takes over `paths` (through xargs), and its digests."""
+    listing = b"\0".join(str(p).encode() for p in paths)
+    started = time.perf_counter()
+    done = subprocess.run(["xargs", "-0", *command], input=listing, capture_output=True, check=True)
+    seconds = time.perf_counter() - started
+    digests = {}
+    for line in done.stdout.decode().splitlines():
+        if line.startswith("SHA2-256(") or line.startswith("SHA256("):  # openssl's format
+            name, digest = line.split("(", 1)[1].rsplit(")= ", 1)
+        else:
+            digest, name = line.split(maxsplit=1)
+        digests[Path(name.lstrip("*")).relative_to(root).as_posix()] = digest
+    return seconds, digests
 
 
 def hashing(root: Path, paths: list[Path], total_bytes: int) -> None:
-    from assistform.knowledge.hashing import hash_knowledge
+    from assistform.knowledge.hashing import DEFAULT_WORKERS, hash_knowledge
     from assistform.spec.knowledge import knowledge_from
     from assistform.workspace import Workspace
 
     knowledge = knowledge_from(Workspace.discover(root).load())
-    for path in paths:  # into the page cache, for both contenders alike
+    for path in paths:  # into the page cache, for every contender alike
         with path.open("rb") as file:
             while file.read(MB):
                 pass
-    listing = b"\0".join(str(p).encode() for p in paths)
-    started = time.perf_counter()
-    done = subprocess.run(
-        ["xargs", "-0", "sha256sum"], input=listing, capture_output=True, check=True
-    )
-    plain = time.perf_counter() - started
-    expected = {}
-    for line in done.stdout.decode().splitlines():
-        digest, name = line.split(maxsplit=1)
-        expected[Path(name.lstrip("*")).relative_to(root).as_posix()] = digest
     print(f"\n4. hashing {len(paths)} files, {total_bytes / MB:.1f} MB (page cache warm)")
-    print(ROW.format("   sha256sum (xargs -0 sha256sum), MB/s", f"{total_bytes / MB / plain:.0f}"))
-    for workers in (4, 1):
+    plain, expected = timed_digests(["sha256sum"], paths, root)
+    print(
+        ROW.format(
+            "   sha256sum (GNU, xargs -0 sha256sum), MB/s", f"{total_bytes / MB / plain:.0f}"
+        )
+    )
+    if shutil.which("openssl") is not None:
+        seconds, digests = timed_digests(["openssl", "dgst", "-sha256"], paths, root)
+        assert digests == expected, "openssl's digests differ from sha256sum's"
+        print(
+            ROW.format("   openssl dgst -sha256, MB/s", f"{total_bytes / MB / seconds:.0f}")
+            + f"   ({seconds / plain:.2f}x sha256sum's time)"
+        )
+    for workers in (DEFAULT_WORKERS, 1):
         started = time.perf_counter()
         hashed = hash_knowledge(knowledge, {}, workers=workers)
         seconds = time.perf_counter() - started
-        digests = {p: f.sha256 for p, f in hashed.knowledge.files.items()}
+        digests = {p: f.sha256 or "" for p, f in hashed.knowledge.files.items()}
         assert digests == expected, "assistform's digests differ from sha256sum's"
         assert hashed.bytes_read == total_bytes
+        label = f"   assistform hash_knowledge, {workers} thread(s), MB/s"
         print(
-            ROW.format(
-                f"   assistform, {workers} thread(s), MB/s", f"{total_bytes / MB / seconds:.0f}"
-            )
+            ROW.format(label, f"{total_bytes / MB / seconds:.0f}")
             + f"   ({seconds / plain:.2f}x sha256sum's time)"
         )
 
@@ -299,7 +325,7 @@ def run(files: int, stores: int, latency: float, big_mb: int) -> None:
         "real CLI in fresh processes"
     )
     print(
-        f"mix: {small} of 1-16 KB, {files - small - large} of 256 KB-1 MB, {large} of 10 MB; "
+        f"mix: {small} of 1-16 kB, {files - small - large} of 256 kB-1 MB, {large} of 10 MB; "
         f"{total / MB:.1f} MB in all"
     )
     started = time.perf_counter()
