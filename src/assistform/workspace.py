@@ -5,6 +5,7 @@ Commands (plan, apply, ...) share this so that a plan is always made the same wa
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from assistform.knowledge.api import KnowledgeApi
 from assistform.knowledge.desired import DesiredKnowledge
 from assistform.knowledge.hashing import hash_knowledge
 from assistform.knowledge.live import LiveVectorStore
+from assistform.knowledge.refs import has_refs
 from assistform.location import locate, per_env
 from assistform.plan.desired import (
     DesiredAssistant,
@@ -113,6 +115,7 @@ class Workspace:
             reach = (knowledge_api or _knowledge_of(api)) if api is not None else None
             planned = self._plan_knowledge(knowledge, desired, state, reach, server)
             desired = with_knowledge_ids(desired, knowledge, planned.ids)
+            _refuse_leaving_out_assistants_of_new_ids(desired, state, targets)
         options = PlanOptions(
             state_path=display(self.state_file.path),
             tool_version=__version__,
@@ -148,9 +151,10 @@ class Workspace:
         lineage, env = state.lineage, self.env
 
         def managed(store: LiveVectorStore) -> bool:
+            # Any lineage of this environment: a lost state adopts its stores with their
+            # files (`plan.knowledge`); another repository's are rare, and only listed.
             tag = store.tag
-            ours = tag is not None and tag.of_env(env) and tag.lineage == lineage
-            return ours or store.id in recorded
+            return (tag is not None and tag.of_env(env)) or store.id in recorded
 
         live = api.list_knowledge(managed) if api is not None else None
         options = KnowledgeOptions(
@@ -161,6 +165,30 @@ class Workspace:
             bytes_hashed=hashed.bytes_read,
         )
         return plan_knowledge(hashed.knowledge, state, live, options)
+
+
+def _refuse_leaving_out_assistants_of_new_ids(
+    desired: list[DesiredAssistant], state: State, targets: tuple[str, ...]
+) -> None:
+    """A store or file made anew gets a new id, and its old one is deleted once the
+    assistants have moved to the new one: an assistant --target leaves out would keep
+    naming the deleted one."""
+    if not targets:
+        return
+    left = [
+        d.key
+        for d in desired
+        if d.key in state.resources
+        and not any(fnmatch.fnmatchcase(d.key, t) for t in targets)
+        and has_refs(d.request)
+    ]
+    if left:
+        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        raise PlanError(
+            f"--target leaves out {shown}, whose vector store or files this plan makes anew: "
+            "left out, they would keep naming the ids it deletes; add them to --target, or "
+            "plan without it"
+        )
 
 
 def _knowledge_of(api: AssistantsApi) -> KnowledgeApi:

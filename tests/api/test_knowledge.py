@@ -18,7 +18,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import openai
 import pytest
@@ -30,7 +30,6 @@ from assistform.errors import ApiError
 from assistform.knowledge import endpoints
 from assistform.knowledge.live import LiveVectorStore
 from assistform.sandbox import AssistantsService, Faults, Response, SandboxServer, nth, routes
-from assistform.sandbox.profiles import Profile
 
 from .conftest import FakeClock
 from .test_client import assert_one_clean_line
@@ -149,19 +148,12 @@ def test_a_repeating_list_is_read_again_newest_first(
 # --- servers without the endpoints -----------------------------------------------------------
 
 
-class NoVectorStores(Profile):
-    """Many self-hosted servers: /v1/files, no vector stores."""
-
-    name: ClassVar[str] = "no-vector-stores"
-    has_vector_stores: ClassVar[bool] = False
-
-
 def test_a_server_without_vector_stores_is_recorded_not_raised(
     make_api_server: Callable[..., SandboxServer],
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server(profile=NoVectorStores())
+    server = make_api_server(profile="files-only")
     ids = upload_files(sdk(server), 2)
     live = connect_api(server).knowledge().list_knowledge(everything)
     assert [f.id for f in live.files] == ids
@@ -470,6 +462,36 @@ def test_a_batch_takes_at_most_2000_files(
         api.attach_batch("vs_x", [{"file_id": f"file-{n}"} for n in range(2001)])
 
 
+def test_on_a_server_answering_403_for_unknown_ids_gone_is_done_too(
+    make_api_server: Callable[..., SandboxServer],
+    connect_api: Connect,
+    sdk: Callable[..., openai.OpenAI],
+) -> None:
+    server = make_api_server(profile="lenient")  # unknown ids: 403 "No such File object"
+    client = sdk(server)
+    [file_id, kept] = upload_files(client, 2)
+    [store] = make_stores(client, ["kb"], [file_id])
+    api = connect_api(server, policy=POLICY, clock=FakeClock()).knowledge()
+    server.faults = Faults(lose_answer=nth("DELETE", routes.FILE, 1))
+    api.delete_file(file_id)  # lost answer, retried: 403, a GET 403 too, the list decides
+    api.detach(store, file_id)
+    api.detach(store, file_id)
+    api.delete_vector_store(store)
+    api.delete_vector_store(store)
+    # Each of the four (deleting the file detached it already): a DELETE and a GET.
+    assert server.stats.count(status=403) == 8
+    assert [f.id for f in api.list_files()] == [kept]
+    assert api.list_knowledge(everything).vector_stores == []
+
+
+def test_a_403_for_something_still_there_stands(
+    scripted_server: Callable[..., SandboxServer], connect_api: Connect
+) -> None:
+    server = scripted_server(403, {"error": {"message": "You may not delete this file."}})
+    with pytest.raises(ApiError, match="delete file file-x: HTTP 403: You may not delete"):
+        connect_api(server).knowledge().delete_file("file-x")
+
+
 # --- errors: one line, never the key -------------------------------------------------------
 
 
@@ -573,3 +595,17 @@ def test_an_upload_streams_from_disk(connect_api: Connect, tmp_path: Path) -> No
     assert uploaded.bytes > size, "the multipart body: the file and its headers"
     assert sum(heard) == size and max(heard) <= 64 * 1024
     assert peak < 8 * 1024 * 1024, f"peak {peak} bytes: the file was held in memory"
+
+
+def test_a_commands_connection_gives_its_knowledge_on_the_same_client(tmp_path: Path) -> None:
+    from assistform.api.connect import ServerOptions, connect
+
+    connection = connect(ServerOptions(sandbox=True, retry=POLICY), tmp_path)
+    knowledge = connection.knowledge()
+    path = tmp_path / "a.md"
+    path.write_bytes(b"# A\n")
+    uploaded = knowledge.upload(path, "a.md")
+    live = knowledge.list_knowledge(everything)
+    assert [f.id for f in live.files] == [uploaded.id]
+    assert knowledge.connection is connection and connection.policy == POLICY
+    assert connection.requests == 1 + live.requests, "one connection counts every request"

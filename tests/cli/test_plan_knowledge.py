@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assistform.errors import PlanError
 from assistform.knowledge.refs import ref
 from assistform.knowledge.tags import file_attributes
 from assistform.ownership import OwnershipTag, with_tag
@@ -17,7 +18,7 @@ from assistform.plan.model import Action
 from assistform.plan.vector_stores import desired_config
 from assistform.sandbox import SandboxServer
 from assistform.spec.knowledge import knowledge_from
-from assistform.state import AttachedFile, FileRecord, State, VectorStoreRecord
+from assistform.state import AttachedFile, FileRecord, ResourceState, State, VectorStoreRecord
 
 from .applyrepo import Repo, repo_factory
 
@@ -173,3 +174,44 @@ def test_a_changed_file_is_hashed_again_and_swapped_into_its_store(
     assert [(a.path, a.file_id) for a in store.attach] == [("docs/a.md", None)]
     assert [(a.path, a.file_id) for a in store.detach] == [("docs/a.md", ids["docs/a.md"])]
     assert store.unchanged == 1
+
+
+def test_a_target_that_leaves_out_an_assistant_of_a_store_made_anew_is_refused(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo()
+    knowledge_repo(repo)
+    repo.write("other", **BOT)
+    applied_by_hand(repo)
+    state = repo.state()
+    recorded = {k: ResourceState(id=f"asst_{k}", applied={}) for k in ("bot", "other")}
+    repo.workspace.state_file.save(state.model_copy(update={"resources": recorded}))
+    spec = repo.root / "vector_stores" / "kb.yaml"
+    spec.write_text(KB + "description: made again\n", encoding="utf-8")
+    with pytest.raises(PlanError, match=r"--target leaves out other, whose vector store"):
+        repo.workspace.plan(repo.api, targets=("bot",))
+    plan = repo.workspace.plan(repo.api, targets=("bot", "other"))
+    [store] = plan.vector_store_changes
+    assert store.action is Action.REPLACE
+
+
+def test_a_server_without_vector_stores_is_refused_in_one_line_before_any_change(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo(profile="files-only")
+    knowledge_repo(repo)
+    result = repo.run("plan")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: vector_stores/kb.yaml needs /v1/vector_stores, which {repo.server.base_url} "
+        "does not have\n"
+    )
+    assert repo.server.service.stats.count(method="POST") == 0
+
+
+def test_a_server_without_vector_stores_plans_a_repository_without_knowledge(
+    make_repo: Callable[..., Repo],
+) -> None:
+    repo = make_repo(profile="files-only")
+    repo.write("bot")
+    assert repo.run("plan").exit_code == 0

@@ -219,6 +219,20 @@ CASES: dict[str, Case] = {
         knowledge([], [store("kb")]), kstate(), klive([], [lstore("vs_kb", "kb")]),
         [], [("kb", N, [Reason.ADOPTED], "vs_kb")],
     ),
+    "an empty state adopts the stores of the one lineage tagged for its keys": Case(
+        knowledge([], [store("kb")]), kstate().model_copy(update={"serial": 0}),
+        klive([], [lstore("vs_kb", "kb", lineage=FOREIGN)]),
+        [], [("kb", N, [Reason.ADOPTED], "vs_kb")], warnings=[f"tags of lineage {FOREIGN}"],
+    ),
+    "a lost state adopts the uploads its stores hold with its attributes": Case(
+        knowledge([dfile(A), dfile(B, "v1")], [store("kb", A, B)]),
+        kstate().model_copy(update={"serial": 0}),
+        klive([LIVE_A], [lstore("vs_kb", "kb", attached("file-a", "kb", lineage=FOREIGN),
+                                lineage=FOREIGN)]),
+        [(A, N, [], "file-a"), (B, C, [Reason.NEW_SPEC], None)],
+        [("kb", N, [Reason.ADOPTED, Reason.SPEC_CHANGED], "vs_kb")],
+        warnings=[f"tags of lineage {FOREIGN}"],
+    ),
     "a tagged store without a spec nor a record is deleted": Case(
         knowledge([]), kstate(files={A: frecord("file-a", A)}),
         klive([LIVE_A], [lstore("vs_kb", "kb")]),
@@ -458,7 +472,7 @@ def test_the_plan_reports_what_it_read() -> None:
         (
             knowledge([dfile(A)], code_interpreter={"support/triage": (A,)}),
             ["/v1/files"],
-            "the code_interpreter files of assistant support/triage needs /v1/files, which "
+            "assistant support/triage needs /v1/files (for its code_interpreter files), which "
             "http://h/v1 does not have",
         ),
     ],

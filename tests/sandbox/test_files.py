@@ -242,3 +242,86 @@ def test_an_unknown_files_path_is_an_unknown_url(connected: Connected) -> None:
     with pytest.raises(openai.NotFoundError) as excinfo:
         connected.client.get("/files/file-x/thumbnail", cast_to=dict)
     assert "Invalid URL (GET /v1/files/file-x/thumbnail)" in str(excinfo.value)
+
+
+def test_an_upload_is_held_in_memory_once(
+    connected: Connected, tmp_path: pytest.TempPathFactory
+) -> None:
+    """The server reads the body into memory once and writes the file from it; the SDK
+    streams the file from disk. So the peak is about one upload, not two."""
+    import os
+    import tracemalloc
+    from pathlib import Path
+
+    size = 16 << 20
+    path = Path(str(tmp_path)) / "big.bin"
+    path.write_bytes(os.urandom(size))
+    connected.client.files.list()  # connections and lazy imports before measuring
+    tracemalloc.start()
+    try:
+        with path.open("rb") as handle:
+            created = connected.client.files.create(file=("big.bin", handle), purpose="user_data")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert created.bytes == size
+    assert peak < 1.5 * size, f"peak {peak / size:.2f}x the upload"
+    assert connected.client.files.content(created.id).read() == path.read_bytes()
+
+
+def test_a_lost_upload_answer_still_stored_the_file(connected: Connected) -> None:
+    """What apply must survive: the upload happened, its answer never came."""
+    from assistform.sandbox import Faults, nth
+
+    connected.service.faults = Faults(lose_answer=nth("POST", routes.FILES, 1))
+    with pytest.raises(openai.APIConnectionError):
+        connected.client.files.create(file=("lost.md", io.BytesIO(b"lost")), purpose="assistants")
+    (stored,) = connected.client.files.list().data
+    assert (stored.filename, stored.bytes) == ("lost.md", 4)
+
+
+def test_a_chunked_upload_over_http_is_held_once(make_api_server: Any) -> None:
+    """A client that streams without a Content-Length (chunked transfer encoding)."""
+    import http.client
+    import json
+    import os
+    import tracemalloc
+
+    server = make_api_server()
+    size = 16 << 20
+    data = os.urandom(size)
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="c.bin"\r\n\r\n'
+    ).encode()
+    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+
+    def body() -> Any:
+        yield head
+        for start in range(0, size, 1 << 20):
+            yield data[start : start + (1 << 20)]
+        yield tail
+
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    tracemalloc.start()
+    try:
+        connection.request(
+            "POST",
+            "/v1/files",
+            body=body(),
+            headers={
+                "Authorization": "Bearer sk-test",
+                "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+            },
+            encode_chunked=True,
+        )
+        answer = connection.getresponse()
+        created = json.loads(answer.read())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        connection.close()
+    assert answer.status == 200, created
+    assert created["bytes"] == size
+    assert peak < 1.5 * size, f"peak {peak / size:.2f}x the upload"
+    assert server.service.knowledge.blobs.read(created["id"]) == data

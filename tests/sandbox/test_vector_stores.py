@@ -296,3 +296,39 @@ def test_fail_files_fails_matching_files_only(connected: Connected) -> None:
     failed = connected.client.vector_stores.files.retrieve(bad, vector_store_id=created["id"])
     assert failed.status == "failed"
     assert failed.last_error is not None and failed.last_error.code == "invalid_file"
+
+
+#: The refusals the spec's schema expresses itself; the others are limits written only in
+#: its descriptions (16 metadata pairs of 64/512 characters, the overlap of at most half a
+#: chunk) or need the server's data (a file that does not exist).
+SCHEMA_REFUSES = {
+    "unknown field",
+    "name not a string",
+    "0 days",
+    "366 days",
+    "anchor",
+    "chunks of 99",
+    "chunks of 4097",
+    "501 file ids",
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_CREATE, ids=[c[0] for c in REFUSED_CREATE])
+def test_the_refusals_agree_with_the_schema_where_it_can_say(
+    case: tuple[str, dict[str, Any], str, str], schema_accepts: Any
+) -> None:
+    name, body, _, _ = case
+    assert schema_accepts("CreateVectorStoreRequest", body) == (name not in SCHEMA_REFUSES)
+
+
+@pytest.mark.parametrize("sandbox_profile", ["lenient"])
+def test_a_lenient_server_refuses_in_its_own_shape(connected: Connected) -> None:
+    with pytest.raises(openai.UnprocessableEntityError) as excinfo:
+        connected.client.vector_stores.create(expires_after={"anchor": "last_active_at", "days": 0})
+    (detail,) = excinfo.value.response.json()["detail"]
+    assert detail["loc"] == ["body", "expires_after", "days"]
+    with pytest.raises(openai.PermissionDeniedError):
+        connected.client.vector_stores.retrieve("vs_neverseen")
+    # Self-hosted servers let files of any purpose be downloaded.
+    file_id = upload(connected, "a.md", b"abc")
+    assert connected.client.files.content(file_id).read() == b"abc"

@@ -119,6 +119,20 @@ def test_schema_refuses_what_validate_refuses(
     assert not validator.is_valid(spec)
 
 
+@pytest.mark.parametrize(
+    ("pairs", "strategy"), [(15, "in-place"), (14, "blue-green")], ids=["in-place", "blue-green"]
+)
+def test_schema_allows_the_metadata_pairs_validate_allows(
+    pairs: int, strategy: str, validator: Draft202012Validator
+) -> None:
+    spec = {
+        "model": "m",
+        "metadata": {f"k{i}": "v" for i in range(pairs)},
+        "lifecycle": {"strategy": strategy},
+    }
+    assert [e.message for e in validator.iter_errors(spec)] == []
+
+
 # -- vector store specs --------------------------------------------------------------------
 
 VECTOR_STORE_SCHEMA_FILE = REPO_ROOT / "schema" / "vector_store.schema.json"
@@ -225,17 +239,3 @@ def test_vector_store_schema_refuses_what_validate_refuses(
     spec: dict[str, Any], vector_store_validator: Draft202012Validator
 ) -> None:
     assert not vector_store_validator.is_valid(spec)
-
-
-@pytest.mark.parametrize(
-    ("pairs", "strategy"), [(15, "in-place"), (14, "blue-green")], ids=["in-place", "blue-green"]
-)
-def test_schema_allows_the_metadata_pairs_validate_allows(
-    pairs: int, strategy: str, validator: Draft202012Validator
-) -> None:
-    spec = {
-        "model": "m",
-        "metadata": {f"k{i}": "v" for i in range(pairs)},
-        "lifecycle": {"strategy": strategy},
-    }
-    assert [e.message for e in validator.iter_errors(spec)] == []

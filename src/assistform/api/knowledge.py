@@ -187,11 +187,12 @@ class OpenAIKnowledge:
         return _file(created)
 
     def delete_file(self, file_id: str) -> None:
-        self._gone(
-            lambda: self.connection.send(
-                f"delete file {file_id}",
-                lambda: self.connection.sdk().files.delete(file_id),
-            )
+        sdk = self.connection.sdk
+        self._delete(
+            f"delete file {file_id}",
+            lambda: sdk().files.delete(file_id),
+            lambda: sdk().files.retrieve(file_id),
+            lambda: file_id in {f.id for f in self.list_files()},
         )
 
     # -- vector stores ---------------------------------------------------------------------
@@ -220,11 +221,12 @@ class OpenAIKnowledge:
         return LiveVectorStore(updated.id, raw_dict(updated))
 
     def delete_vector_store(self, vector_store_id: str) -> None:
-        self._gone(
-            lambda: self.connection.send(
-                f"delete vector store {vector_store_id}",
-                lambda: self.connection.sdk().vector_stores.delete(vector_store_id),
-            )
+        sdk = self.connection.sdk
+        self._delete(
+            f"delete vector store {vector_store_id}",
+            lambda: sdk().vector_stores.delete(vector_store_id),
+            lambda: sdk().vector_stores.retrieve(vector_store_id),
+            lambda: vector_store_id in self._store_ids(),
         )
 
     # -- a vector store's files ------------------------------------------------------------
@@ -267,13 +269,13 @@ class OpenAIKnowledge:
         return _store_file(updated)
 
     def detach(self, vector_store_id: str, file_id: str) -> None:
-        self._gone(
-            lambda: self.connection.send(
-                f"detach file {file_id} from vector store {vector_store_id}",
-                lambda: self.connection.sdk().vector_stores.files.delete(
-                    file_id, vector_store_id=vector_store_id
-                ),
-            )
+        """Also done when the store itself is gone."""
+        sdk = self.connection.sdk
+        self._delete(
+            f"detach file {file_id} from vector store {vector_store_id}",
+            lambda: sdk().vector_stores.files.delete(file_id, vector_store_id=vector_store_id),
+            lambda: sdk().vector_stores.files.retrieve(file_id, vector_store_id=vector_store_id),
+            lambda: file_id in {f.id for f in self.list_vector_store_files(vector_store_id)},
         )
 
     def file_statuses(
@@ -315,6 +317,46 @@ class OpenAIKnowledge:
             return request()
 
         return self.connection.send(what, counted)
+
+    def _delete(
+        self,
+        what: str,
+        delete: Callable[[], object],
+        get: Callable[[], object],
+        listed: Callable[[], bool],
+    ) -> None:
+        """`delete()`, retried; one already gone is done. A delete whose first answer was
+        lost meets a 404 when sent again. Some servers answer 403 for an id they do not
+        know: a GET that still finds it makes the 403 a real refusal; only when the GET is
+        refused too does a listing (`listed`: is it there?) decide, and a listing that
+        cannot be sure (an `ApiError`) decides nothing: the 403 stands."""
+        try:
+            self.connection.send(what, delete)
+        except ApiError as error:
+            if error.status == 404:
+                return
+            if error.status != 403:
+                raise
+            try:
+                if self._gone(lambda: self.connection.send(f"{what} (look)", get)):
+                    return
+            except ApiError as again:
+                if again.status != 403:
+                    raise error from None
+            else:
+                raise
+            try:
+                if not listed():
+                    return
+            except ApiError as unsure:
+                if unsure.status != 404:  # the store itself is gone
+                    raise error from None
+                return
+            raise
+
+    def _store_ids(self) -> set[str]:
+        listing = read_all(self._stores_fetch(lambda: None), noun="vector store", limit=self.page)
+        return {item.id for item in _complete("list vector stores", listing).items}
 
     @staticmethod
     def _gone(request: Callable[[], object]) -> bool:

@@ -4,9 +4,9 @@ of one item at most (nothing is made, nothing changed).
 A list endpoint (`/v1/files`, `/v1/vector_stores`) answers a GET when it exists, and 404
 (or 405) when it does not. The files of a vector store are probed on a store the list
 showed, else on a made-up id; file batches have no list, so always on a made-up batch id.
-A made-up id gets a 404 either way, so such a 404 is compared with the server's answer for
-a path no server has: the same words mean no such endpoint; other words (`No vector store
-found`) are the endpoint refusing the id.
+A made-up id is refused either way, so the refusal is compared with the server's answer
+for a path no server has: the same words mean no such endpoint; other words (`No vector
+store found`) are the endpoint refusing the id.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def probe_endpoints(api: OpenAIAssistants) -> dict[str, str]:
 def classify_list(answer: Answer) -> str:
     """A GET of a list: any success is the endpoint; a 404 or 405 its absence."""
     if isinstance(answer, ApiError):
-        return f"unknown: {answer}"
+        return f"unknown: {answer.message}"
     if 200 <= answer.status < 300:
         return PRESENT
     if answer.status in MISSING_STATUSES:
@@ -86,15 +86,20 @@ def classify_list(answer: Answer) -> str:
 
 
 def classify_made_up(answer: Answer, path: str, nowhere: Answer) -> str:
-    """A GET of a made-up id at `path` (relative to the base URL): a 404 in the words of
-    the path no server has (`nowhere`) is no such endpoint; in other words, the endpoint."""
-    if isinstance(answer, ApiError) or answer.status not in MISSING_STATUSES:
-        return classify_list(answer)
+    """A GET of a made-up id at `path` (relative to the base URL): a refusal in the words
+    of the path no server has (`nowhere`) is no such endpoint; in other words (`No vector
+    store found`, as a 404 or, on some servers, a 403), the endpoint refusing the id."""
+    if isinstance(answer, ApiError) or answer.status in (401, 429) or answer.status >= 500:
+        return classify_list(answer)  # unknown: it says nothing of the path
+    if 200 <= answer.status < 300:
+        return PRESENT
     if answer.status == 405:
         return MISSING
     if isinstance(nowhere, ApiError) or nowhere.status not in MISSING_STATUSES:
         return f"unknown: HTTP {answer.status} for a made-up id, and no way to tell why"
-    same = _without(answer.text, path) == _without(nowhere.text, NOWHERE)
+    same = answer.status == nowhere.status and _without(answer.text, path) == _without(
+        nowhere.text, NOWHERE
+    )
     return MISSING if same else PRESENT
 
 
@@ -128,4 +133,4 @@ def _without(text: str, path: str) -> str:
 
 
 def _shown(answer: RawAnswer) -> str:
-    return str(answer.error) if answer.error is not None else f"HTTP {answer.status}"
+    return answer.error.message if answer.error is not None else f"HTTP {answer.status}"

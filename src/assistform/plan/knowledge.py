@@ -18,10 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistform.errors import PlanError
+from assistform.knowledge import endpoints
 from assistform.knowledge.desired import DesiredKnowledge
 from assistform.knowledge.live import LiveKnowledge
 from assistform.knowledge.refs import Kind
-from assistform.plan.files import plan_files
+from assistform.knowledge.tags import SHA256_KEY, attached_by
+from assistform.ownership import OwnershipTag
+from assistform.plan.files import plan_files, recorded_file_ids
 from assistform.plan.incomplete import SHOWN
 from assistform.plan.model import (
     Action,
@@ -31,9 +34,6 @@ from assistform.plan.model import (
 )
 from assistform.plan.vector_stores import StoreInputs, plan_vector_stores
 from assistform.state import State
-
-FILES_ENDPOINT = "/v1/files"
-VECTOR_STORES_ENDPOINT = "/v1/vector_stores"
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,13 @@ def plan_knowledge(
         )
         result.ref = _ref(live, options, 0, 0)
         return result
-    files = plan_files(desired, state, live, in_use=options.in_use)
+    lineage = _recovered_lineage(desired, state, live, options, result.warnings)
+    attached = _attached_unrecorded(live, state, lineage, options.env)
+    files = plan_files(desired, state, live, in_use=options.in_use, attached=attached)
     inputs = StoreInputs(
         state=state,
         live=live,
-        lineage=options.lineage,
+        lineage=lineage,
         env=options.env,
         files=desired.files,
         file_ids=files.ids,
@@ -107,6 +109,61 @@ def plan_knowledge(
     result.ref = _ref(live, options, files.unmanaged, stores.unmanaged)
     refuse_on_incomplete_knowledge(result, live)
     return result
+
+
+def _attached_unrecorded(
+    live: LiveKnowledge | None, state: State, lineage: str, env: str | None
+) -> dict[str, str]:
+    """Digest prefix -> id of each live file a store of ours holds with our attributes and
+    the state does not record (a lost state): ours, by those attributes."""
+    if live is None:
+        return {}
+    recorded = recorded_file_ids(state)
+    found: dict[str, str] = {}
+    for store in sorted(live.vector_stores, key=lambda s: s.id):
+        tag = store.tag
+        if tag is None or not tag.of_env(env) or tag.lineage != lineage:
+            continue
+        store_tag = OwnershipTag(tag.key, lineage, env)
+        for file in sorted(store.files, key=lambda f: f.id):
+            digest = file.attributes.get(SHA256_KEY)
+            if (
+                attached_by(file.attributes, store_tag)
+                and isinstance(digest, str)
+                and file.id not in recorded
+                and file.status != "failed"
+            ):
+                found.setdefault(digest, file.id)
+    return found
+
+
+def _recovered_lineage(
+    desired: DesiredKnowledge,
+    state: State,
+    live: LiveKnowledge | None,
+    options: KnowledgeOptions,
+    warnings: list[str],
+) -> str:
+    """An empty state facing vector stores its environment tagged, all of one lineage, for
+    these very keys: the state was lost. Their lineage is taken, so they are adopted rather
+    than made again beside them (as the assistant planner does for assistants). Tags of
+    several lineages say nothing sure: they are left alone, as another lineage's."""
+    fresh = state.serial == 0 and not state.resources and not state.has_knowledge
+    if not fresh or live is None:
+        return options.lineage
+    lineages = {
+        s.tag.lineage
+        for s in live.vector_stores
+        if s.tag is not None and s.tag.of_env(options.env) and s.tag.key in desired.vector_stores
+    }
+    if len(lineages) != 1 or options.lineage in lineages:
+        return options.lineage
+    [lineage] = lineages
+    warnings.append(
+        f"the state is empty but live vector stores carry tags of lineage {lineage} for these "
+        "specs: adopting them (was the state file lost?)"
+    )
+    return lineage
 
 
 def _ref(
@@ -128,19 +185,18 @@ def _missing_endpoints(desired: DesiredKnowledge, missing: list[str], server: st
     """One line: the first spec that needs a missing endpoint, and the endpoint."""
     where = server or "the server"
     stores = sorted(desired.vector_stores.values(), key=lambda s: s.key)
-    vs_missing = [m for m in missing if m.startswith(VECTOR_STORES_ENDPOINT)]
-    if stores and vs_missing:
-        store = stores[0]
-        who = store.source or f"vector store {store.key}"
-        return f"{who} needs {vs_missing[0]}, which {where} does not have"
+    for endpoint in missing:
+        if endpoint.startswith(endpoints.VECTOR_STORES) and stores:
+            who = stores[0].source or f"vector store {stores[0].key}"
+            return f"{who} needs {endpoint}, which {where} does not have"
     endpoint = missing[0]
     users = [k for k, paths in sorted(desired.code_interpreter.items()) if paths]
     if users:
-        who = f"the code_interpreter files of assistant {users[0]}"
-    elif stores:
-        who = stores[0].source or f"vector store {stores[0].key}"
-    else:
-        who = "the repository's files"
+        return (
+            f"assistant {users[0]} needs {endpoint} (for its code_interpreter files), which "
+            f"{where} does not have"
+        )
+    who = stores[0].source or f"vector store {stores[0].key}" if stores else "the repository"
     return f"{who} needs {endpoint}, which {where} does not have"
 
 

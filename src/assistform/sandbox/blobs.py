@@ -25,13 +25,14 @@ class BlobStore:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
-        self._memory: dict[str, bytes] = {}
+        #: In memory, a view into the request body itself: kept, not copied.
+        self._memory: dict[str, memoryview] = {}
         self._lock = threading.Lock()
 
     def put(self, file_id: str, data: memoryview) -> None:
         if self.folder is None:
             with self._lock:
-                self._memory[file_id] = bytes(data)
+                self._memory[file_id] = data
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -52,7 +53,8 @@ class BlobStore:
     def read(self, file_id: str) -> bytes | None:
         if self.folder is None:
             with self._lock:
-                return self._memory.get(file_id)
+                view = self._memory.get(file_id)
+            return None if view is None else bytes(view)
         try:
             return self._path(file_id).read_bytes()
         except FileNotFoundError:

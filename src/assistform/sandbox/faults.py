@@ -30,6 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+#: A request body: `bytes`, or a `bytearray` an upload was read into once (see inprocess.py).
+Body = bytes | bytearray
+
 
 @dataclass(frozen=True)
 class RequestInfo:
@@ -38,7 +41,7 @@ class RequestInfo:
     method: str
     path: str
     route: str
-    body: bytes = b""
+    body: Body = b""
 
     def json(self) -> Any:
         """The decoded body, or None when it is absent or not JSON."""
@@ -123,7 +126,9 @@ class NthRequest:
 def nth(method: str, route: str, *numbers: int) -> NthRequest:
     """E.g. `nth("POST", "/v1/assistants", 1)`: the first create request.
 
-    `route` is the route template: `/v1/assistants` or `/v1/assistants/{assistant_id}`.
+    `route` is the route template, one of `routes.py`'s: `/v1/assistants`,
+    `/v1/assistants/{assistant_id}`, `/v1/files` (an upload, with POST),
+    `/v1/vector_stores/{vector_store_id}/file_batches`, ...
     """
     if not numbers or any(n < 1 for n in numbers):
         raise ValueError("nth() needs one or more 1-based request numbers")

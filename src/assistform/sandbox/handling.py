@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistform.sandbox import defaults
-from assistform.sandbox.faults import Faults
+from assistform.sandbox.faults import Body, Faults
 from assistform.sandbox.pagination import ItemT, Position, paginate
 from assistform.sandbox.profiles import Failure, Problem, Profile
 from assistform.sandbox.validation import Invalid, ListQuery, validate_list_query
@@ -47,7 +47,7 @@ class Exchange:
     params: Mapping[str, str]
     query: Mapping[str, str]
     headers: Mapping[str, str]
-    body: bytes
+    body: Body
     extra_headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -70,7 +70,7 @@ class Server(Protocol):
     clock: Callable[[], float]
 
 
-def parse_json(raw: bytes) -> Any:
+def parse_json(raw: Body) -> Any:
     """The decoded body, or a refusal as the service words it."""
     try:
         return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
@@ -82,7 +82,7 @@ def parse_json(raw: bytes) -> Any:
         ) from None
 
 
-def checked_body(raw: bytes, validate: Callable[[object], Invalid | None]) -> Mapping[str, Any]:
+def checked_body(raw: Body, validate: Callable[[object], Invalid | None]) -> Mapping[str, Any]:
     """The decoded JSON body, once `validate` finds nothing wrong with it."""
     body = parse_json(raw)
     invalid = validate(body)

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from assistform.sandbox.faults import Faults
+from assistform.sandbox.faults import Body, Faults
 from assistform.sandbox.profiles import Profile
 from assistform.sandbox.service import AssistantsService, Response
 from assistform.sandbox.stats import LoggedRequest, RequestStats
@@ -117,7 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
             # The client gave up (e.g. timed out on a slow reply); nothing to tell it.
             self.close_connection = True
 
-    def _read_body(self) -> bytes:
+    def _read_body(self) -> Body:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked()
         try:
@@ -128,15 +128,17 @@ class _Handler(BaseHTTPRequestHandler):
             return b""
         return self.rfile.read(length) if length > 0 else b""
 
-    def _read_chunked(self) -> bytes:
-        chunks: list[bytes] = []
+    def _read_chunked(self) -> bytearray:
+        # Into one growing buffer, not a list of chunks joined at the end: an upload is
+        # held once, not twice.
+        body = bytearray()
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
                 while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                     pass
-                return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
+                return body
+            body += self.rfile.read(size)
             self.rfile.readline()
 
     def _write(self, response: Response) -> None:

@@ -36,7 +36,7 @@ def boundary_of(content_type: str) -> str | None:
     return boundary if isinstance(boundary, str) and boundary else None
 
 
-def parse(body: bytes, boundary: str) -> list[Part]:
+def parse(body: bytes | bytearray, boundary: str) -> list[Part]:
     delimiter = b"--" + boundary.encode("latin-1")
     view = memoryview(body)
     parts: list[Part] = []

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from assistform import limits
 from assistform.sandbox import defaults, routes
-from assistform.sandbox.faults import FaultDecision, Faults, RequestInfo
+from assistform.sandbox.faults import Body, FaultDecision, Faults, RequestInfo
 from assistform.sandbox.file_batches import FileBatchesHandler
 from assistform.sandbox.files import FilesHandler
 from assistform.sandbox.handling import (
@@ -57,9 +57,6 @@ class Response:
 
     def json(self) -> Any:
         return json.loads(self.body)
-
-
-_Refusal = Refusal
 
 
 class AssistantsService:
@@ -107,7 +104,7 @@ class AssistantsService:
         path: str,
         query: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
+        body: Body = b"",
     ) -> Response:
         """Serve one request. `path` is decoded and without the query string."""
         started = time.monotonic()
@@ -147,7 +144,7 @@ class AssistantsService:
         try:
             if decision.throttle:
                 exchange.extra_headers.update(self._retry_after_headers())
-                raise _Refusal(
+                raise Refusal(
                     Failure(
                         Problem.RATE_LIMITED,
                         defaults.RATE_LIMIT_MESSAGE,
@@ -155,12 +152,14 @@ class AssistantsService:
                     )
                 )
             if decision.fail:
-                raise _Refusal(Failure(Problem.SERVER_ERROR, defaults.SERVER_ERROR_MESSAGE))
+                raise Refusal(Failure(Problem.SERVER_ERROR, defaults.SERVER_ERROR_MESSAGE))
             answer = self._serve(exchange)
+            if isinstance(answer, Response):
+                return answer
             if isinstance(answer, Raw):
                 return self._raw(answer)
             return self._ok(answer)
-        except _Refusal as refusal:
+        except Refusal as refusal:
             return self._failure(refusal.failure, exchange.extra_headers)
         except Exception:
             # A bug or a full disk must come back as a 500, like a real server, not kill
@@ -168,20 +167,20 @@ class AssistantsService:
             _log.exception("sandbox failed on %s %s", exchange.method, exchange.path)
             return self._failure(Failure(Problem.SERVER_ERROR, defaults.SERVER_ERROR_MESSAGE), {})
 
-    def _serve(self, exchange: Exchange) -> Answer:
+    def _serve(self, exchange: Exchange) -> Response | Answer:
         if not _authorized(exchange.headers):
-            raise _Refusal(Failure(Problem.UNAUTHORIZED, defaults.UNAUTHORIZED_MESSAGE))
+            raise Refusal(Failure(Problem.UNAUTHORIZED, defaults.UNAUTHORIZED_MESSAGE))
         route = exchange.route
         if exchange.method not in routes.METHODS.get(route, frozenset()) or (
             route in routes.VECTOR_STORE_ROUTES and not self.profile.has_vector_stores
         ):
             message = defaults.invalid_url_message(exchange.method, exchange.path)
-            raise _Refusal(Failure(Problem.NO_ROUTE, message))
+            raise Refusal(Failure(Problem.NO_ROUTE, message))
         handler = self._handlers.get(route)
         if handler is not None:
             return handler(exchange)
         if self.profile.requires_beta_header and not _has_beta(exchange.headers):
-            raise _Refusal(Failure(Problem.INVALID, defaults.BETA_MESSAGE, code="invalid_beta"))
+            raise Refusal(Failure(Problem.INVALID, defaults.BETA_MESSAGE, code="invalid_beta"))
         if route == ROUTE_COLLECTION:
             if exchange.method == "GET":
                 return self._list(exchange.query)
@@ -195,22 +194,22 @@ class AssistantsService:
 
     # --- operations ------------------------------------------------------------------
 
-    def _create(self, raw: bytes) -> Answer:
+    def _create(self, raw: Body) -> Response:
         body = self._checked_body(raw, create=True)
         record = self.store.add(
             self.profile.new_id(),
             self.profile.timestamp(self.clock()),
             self.profile.new_fields(body),
         )
-        return self.profile.render(record)
+        return self._ok(self.profile.render(record))
 
-    def _retrieve(self, assistant_id: str) -> Answer:
+    def _retrieve(self, assistant_id: str) -> Response:
         record = self.store.get(assistant_id)
         if record is None:
-            raise _Refusal(self._not_found(assistant_id))
-        return self.profile.render(record)
+            raise Refusal(self._not_found(assistant_id))
+        return self._ok(self.profile.render(record))
 
-    def _modify(self, assistant_id: str, raw: bytes) -> Answer:
+    def _modify(self, assistant_id: str, raw: Body) -> Response:
         body = self._checked_body(raw, create=False)
         record = self.store.update(
             assistant_id,
@@ -218,31 +217,35 @@ class AssistantsService:
             self.profile.timestamp(self.clock()),
         )
         if record is None:
-            raise _Refusal(self._not_found(assistant_id))
-        return self.profile.render(record)
+            raise Refusal(self._not_found(assistant_id))
+        return self._ok(self.profile.render(record))
 
-    def _delete(self, assistant_id: str) -> Answer:
+    def _delete(self, assistant_id: str) -> Response:
         if not self.store.delete(assistant_id):
-            raise _Refusal(self._not_found(assistant_id))
-        return {"id": assistant_id, "object": "assistant.deleted", "deleted": True}
+            raise Refusal(self._not_found(assistant_id))
+        return self._ok({"id": assistant_id, "object": "assistant.deleted", "deleted": True})
 
-    def _list(self, query: Mapping[str, str]) -> Answer:
-        return list_answer(
-            self,
-            self.store.ordered(),
-            checked_query(query, default=limits.LIST_LIMIT_DEFAULT, maximum=limits.LIST_LIMIT_MAX),
-            position_of=self.store.position_of,
-            render=self.profile.render,
-            noun="assistant",
+    def _list(self, query: Mapping[str, str]) -> Response:
+        return self._ok(
+            list_answer(
+                self,
+                self.store.ordered(),
+                checked_query(
+                    query, default=limits.LIST_LIMIT_DEFAULT, maximum=limits.LIST_LIMIT_MAX
+                ),
+                position_of=self.store.position_of,
+                render=self.profile.render,
+                noun="assistant",
+            )
         )
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _checked_body(self, raw: bytes, *, create: bool) -> Any:
+    def _checked_body(self, raw: Body, *, create: bool) -> Any:
         parsed = parse_json(raw)
         body, invalid = self.profile.check(parsed, create=create)
         if invalid is not None:
-            raise _Refusal(Failure.invalid(invalid, input=parsed))
+            raise Refusal(Failure.invalid(invalid, input=parsed))
         return body
 
     def _not_found(self, assistant_id: str) -> Failure:

@@ -8,12 +8,13 @@ from collections.abc import Mapping
 
 from assistform.sandbox import defaults, routes
 from assistform.sandbox.attachments import (
-    attach,
+    attachment,
     existing_file,
     existing_vector_store,
     files_of,
     render_vector_store_file,
 )
+from assistform.sandbox.faults import Body
 from assistform.sandbox.handling import (
     Answer,
     Exchange,
@@ -72,11 +73,11 @@ class VectorStoreFilesHandler:
             )
         return found
 
-    def _create(self, vector_store_id: str, raw: bytes) -> Answer:
+    def _create(self, vector_store_id: str, raw: Body) -> Answer:
         body = checked_body(raw, validate_vector_store_file_create)
         with self.store.lock:
             existing_vector_store(self.store, vector_store_id)
-            attached = attach(
+            attached = attachment(
                 self.server,
                 self.store,
                 vector_store_id,
@@ -84,9 +85,10 @@ class VectorStoreFilesHandler:
                 attributes=body.get("attributes"),
                 chunking_strategy=body.get("chunking_strategy"),
             )
+            self.store.put(attached)
         return self._render(attached)
 
-    def _update(self, vector_store_id: str, file_id: str, raw: bytes) -> Answer:
+    def _update(self, vector_store_id: str, file_id: str, raw: Body) -> Answer:
         body = checked_body(raw, validate_attributes_update)
         with self.store.lock:
             current = self._existing(vector_store_id, file_id)
