@@ -141,3 +141,11 @@ def test_the_knowledge_summary_counts_what_was_done_and_what_failed() -> None:
         "Files: 0 uploaded, 0 deleted; vector stores: 0 created, 1 updated, 0 replaced, "
         "0 deleted; 1 file attached."
     )
+
+
+def test_adoptions_are_counted_when_there_are_some() -> None:
+    steps = [Step("file", f"{i}.md", "adopt", id=f"file-{i}") for i in range(3)]
+    steps.append(Step("vector store", "kb", "adopt", id="vs_1"))
+    assert knowledge_summary_line(steps).endswith(
+        "0 files attached; 3 files adopted, 1 vector store adopted."
+    )

@@ -128,7 +128,7 @@ def test_apply_uploads_makes_the_store_and_the_assistant_then_plans_clean(
     assert "Files: 3 uploaded, 0 deleted; vector stores: 1 created" in out
     kb.assert_converged()
     again = kb.repo.run("apply", "--auto-approve", *FAST)
-    assert again.exit_code == 0 and "uploaded" not in again.stdout
+    assert again.exit_code == 0 and "uploaded file" not in again.stdout
 
 
 LOST = "its answer was lost; found it"
@@ -282,4 +282,20 @@ def test_a_saved_plan_with_knowledge_is_carried_out_as_saved(
     assert kb.live_files() == [kb.foreign], "plan uploads nothing"
     out = apply(kb.repo, str(plan_file))
     assert "Files: 2 uploaded" in out
+    kb.assert_converged()
+
+
+def test_a_lost_state_adopts_the_store_and_its_files_without_uploading_again(
+    make_repo: Callable[..., Repo],
+) -> None:
+    kb = Knowledge(make_repo(), 3)
+    apply(kb.repo)
+    before = {f.id for f in kb.live_files()}
+    state_file = kb.repo.workspace.state_file
+    state_file.path.unlink()
+    state_file.backup_path.unlink(missing_ok=True)
+    out = apply(kb.repo)
+    assert "uploaded file" not in out
+    assert "3 files adopted" in out
+    assert {f.id for f in kb.live_files()} == before
     kb.assert_converged()

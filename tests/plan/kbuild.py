@@ -147,9 +147,10 @@ def attached(
     status: str = "completed",
     last_error: str | None = None,
     ours: bool = True,
+    lineage: str = LINEAGE,
 ) -> LiveVectorStoreFile:
     """A file of store `key` as apply attaches it (without our attributes: `ours` False)."""
-    tag = OwnershipTag(key, LINEAGE, None)
+    tag = OwnershipTag(key, lineage, None)
     attributes = (
         file_attributes(user or {}, tag, sha(content) if content else None) if ours else user or {}
     )

@@ -224,6 +224,15 @@ CASES: dict[str, Case] = {
         klive([], [lstore("vs_kb", "kb", lineage=FOREIGN)]),
         [], [("kb", N, [Reason.ADOPTED], "vs_kb")], warnings=[f"tags of lineage {FOREIGN}"],
     ),
+    "a lost state adopts the uploads its stores hold with its attributes": Case(
+        knowledge([dfile(A), dfile(B, "v1")], [store("kb", A, B)]),
+        kstate().model_copy(update={"serial": 0}),
+        klive([LIVE_A], [lstore("vs_kb", "kb", attached("file-a", "kb", lineage=FOREIGN),
+                                lineage=FOREIGN)]),
+        [(A, N, [], "file-a"), (B, C, [Reason.NEW_SPEC], None)],
+        [("kb", N, [Reason.ADOPTED, Reason.SPEC_CHANGED], "vs_kb")],
+        warnings=[f"tags of lineage {FOREIGN}"],
+    ),
     "a tagged store without a spec nor a record is deleted": Case(
         knowledge([]), kstate(files={A: frecord("file-a", A)}),
         klive([LIVE_A], [lstore("vs_kb", "kb")]),

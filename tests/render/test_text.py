@@ -7,7 +7,17 @@ from typing import Any
 import click
 import pytest
 
-from assistform.plan.model import Action, FieldChange, LiveRef, Plan, ResourceChange, StateRef
+from assistform.plan.model import (
+    Action,
+    AttachmentChange,
+    FieldChange,
+    KnowledgeRef,
+    LiveRef,
+    Plan,
+    ResourceChange,
+    StateRef,
+    VectorStoreChange,
+)
 from assistform.render.text import NO_CHANGES, render_text, unified_diff
 
 Golden = Callable[[str, str], None]
@@ -233,3 +243,29 @@ def test_other_environments_are_counted_apart(
     live = LiveRef(refreshed=refreshed, other_environments=others)
     lines = render_text(_plan().model_copy(update={"live": live}), color=None).splitlines()
     assert [line for line in lines if "owned by" in line] == ([expected] if expected else [])
+
+
+def test_a_plan_whose_knowledge_is_in_sync_has_no_changes_and_counts_what_it_keeps() -> None:
+    plan = _plan().model_copy(
+        update={
+            "vector_store_changes": [
+                VectorStoreChange(key="kb", action=Action.NOOP, id="vs_kb", unchanged=40)
+            ],
+            "knowledge": KnowledgeRef(files=40, vector_stores=1, requests=2),
+        }
+    )
+    assert not plan.has_changes and not plan.writes_state
+    assert render_text(plan) == f"1 vector store unchanged (40 files).\n\n{NO_CHANGES}\n"
+
+
+def test_a_store_whose_only_news_is_a_failed_file_is_shown_but_changes_nothing() -> None:
+    failed = AttachmentChange(
+        path="docs/scan.pdf", action=Action.NOOP, file_id="file-s", last_error="invalid_file: x"
+    )
+    store = VectorStoreChange(key="kb", action=Action.NOOP, id="vs_kb", failed=[failed])
+    plan = _plan().model_copy(update={"vector_store_changes": [store]})
+    text = render_text(plan)
+    assert "! vector store kb (vs_kb) has files the server could not process" in text
+    assert "! processing failed: docs/scan.pdf (file-s): invalid_file: x" in text
+    assert "! processing failed" in text.splitlines()[0]
+    assert text.endswith(f"{NO_CHANGES}\n")

@@ -51,7 +51,7 @@ def failure_lines(outcomes: Sequence[Outcome]) -> list[str]:
 def knowledge_summary_line(steps: Sequence[Step]) -> str:
     """`Files: 12 uploaded, 3 deleted; vector stores: 1 created, 1 updated, 0 replaced,
     0 deleted; 30 files attached, 1 failed.` A store whose files changed counts as updated,
-    as the plan counts it."""
+    as the plan counts it; adoptions are added when there are some."""
     done = [s for s in steps if s.ok]
 
     def count(what: str, action: str) -> int:
@@ -65,6 +65,11 @@ def knowledge_summary_line(steps: Sequence[Step]) -> str:
     }
     attached = sum(s.count for s in done if s.what == "vector store" and s.action == "attach")
     failed = len(steps) - len(done)
+    adopted = [
+        f"{n} {noun}{'' if n == 1 else 's'} adopted"
+        for noun, what in (("file", "file"), ("vector store", "vector store"))
+        if (n := count(what, "adopt"))
+    ]
     line = (
         f"Files: {count('file', 'upload')} uploaded, {count('file', 'delete')} deleted; "
         f"vector stores: {count('vector store', 'create')} created, "
@@ -72,4 +77,6 @@ def knowledge_summary_line(steps: Sequence[Step]) -> str:
         f"{count('vector store', 'delete')} deleted; "
         f"{attached} file{'' if attached == 1 else 's'} attached"
     )
+    if adopted:  # found on the server (a lost answer, a lost state): recorded, not made
+        line += "; " + ", ".join(adopted)
     return f"{line}, {failed} failed." if failed else f"{line}."

@@ -20,6 +20,7 @@ from typing import Any
 from assistform.knowledge.desired import DesiredFile, DesiredKnowledge
 from assistform.knowledge.live import LiveFile, LiveKnowledge
 from assistform.knowledge.refs import ref
+from assistform.knowledge.tags import SHA256_PREFIX
 from assistform.plan.model import Action, FileChange, Reason
 from assistform.state import State, UploadIntent
 
@@ -53,12 +54,20 @@ def plan_files(
     live: LiveKnowledge | None,
     *,
     in_use: frozenset[str] = frozenset(),
+    attached: dict[str, str] | None = None,
 ) -> FilesPlan:
-    """The file changes that make the uploaded files those `desired` uses (hashed)."""
+    """The file changes that make the uploaded files those `desired` uses (hashed).
+
+    `attached`: the digests (`knowledge.tags.SHA256_PREFIX` hex digits) of live files our
+    stores hold with our attributes and the state does not record (a lost state), to the
+    file's id: a path of that content adopts it instead of uploading it again."""
+    spare = dict(attached or {})
     result = FilesPlan()
     live_ids = set(live.file_by_id()) if live is not None else None
     recorded = recorded_file_ids(state)
     found, ambiguous = _match_intents(state.uploads, live, recorded)
+    # An interrupted upload is its intent's to adopt or delete, not another path's.
+    claimed = {f.id for files in found.values() for f in files} | {f.id for _, f in ambiguous}
     uploads: list[FileChange] = []
     deletes = [
         _orphan(path, f, "it cannot be told from another path's upload of that name and size")
@@ -66,6 +75,22 @@ def plan_files(
     ]
     for path, file in desired.files.items():
         change = _plan_path(file, state, live_ids, found.pop(path, None), deletes)
+        if change is not None and change.action is Action.CREATE and live_ids is not None:
+            # Each such file for one path only: two paths of one content are two uploads.
+            kept = spare.pop((file.sha256 or "")[:SHA256_PREFIX], None)
+            if kept is not None and kept in live_ids and kept not in claimed:
+                change = FileChange(
+                    path=path,
+                    action=Action.NOOP,
+                    id=kept,
+                    adopt=True,
+                    sha256=file.sha256,
+                    size=file.size,
+                    notes=[
+                        f"found {kept} in a vector store of ours with this content's digest, "
+                        "unknown to the state: recording it instead of uploading again"
+                    ],
+                )
         if change is None:
             result.ids[path] = state.files[path].id
         elif change.adopt and change.id is not None:

@@ -22,7 +22,9 @@ from assistform.knowledge import endpoints
 from assistform.knowledge.desired import DesiredKnowledge
 from assistform.knowledge.live import LiveKnowledge
 from assistform.knowledge.refs import Kind
-from assistform.plan.files import plan_files
+from assistform.knowledge.tags import SHA256_KEY, attached_by
+from assistform.ownership import OwnershipTag
+from assistform.plan.files import plan_files, recorded_file_ids
 from assistform.plan.incomplete import SHOWN
 from assistform.plan.model import (
     Action,
@@ -85,8 +87,9 @@ def plan_knowledge(
         )
         result.ref = _ref(live, options, 0, 0)
         return result
-    files = plan_files(desired, state, live, in_use=options.in_use)
     lineage = _recovered_lineage(desired, state, live, options, result.warnings)
+    attached = _attached_unrecorded(live, state, lineage, options.env)
+    files = plan_files(desired, state, live, in_use=options.in_use, attached=attached)
     inputs = StoreInputs(
         state=state,
         live=live,
@@ -106,6 +109,32 @@ def plan_knowledge(
     result.ref = _ref(live, options, files.unmanaged, stores.unmanaged)
     refuse_on_incomplete_knowledge(result, live)
     return result
+
+
+def _attached_unrecorded(
+    live: LiveKnowledge | None, state: State, lineage: str, env: str | None
+) -> dict[str, str]:
+    """Digest prefix -> id of each live file a store of ours holds with our attributes and
+    the state does not record (a lost state): ours, by those attributes."""
+    if live is None:
+        return {}
+    recorded = recorded_file_ids(state)
+    found: dict[str, str] = {}
+    for store in sorted(live.vector_stores, key=lambda s: s.id):
+        tag = store.tag
+        if tag is None or not tag.of_env(env) or tag.lineage != lineage:
+            continue
+        store_tag = OwnershipTag(tag.key, lineage, env)
+        for file in sorted(store.files, key=lambda f: f.id):
+            digest = file.attributes.get(SHA256_KEY)
+            if (
+                attached_by(file.attributes, store_tag)
+                and isinstance(digest, str)
+                and file.id not in recorded
+                and file.status != "failed"
+            ):
+                found.setdefault(digest, file.id)
+    return found
 
 
 def _recovered_lineage(

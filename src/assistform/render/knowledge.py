@@ -64,9 +64,9 @@ def store_kind(change: VectorStoreChange) -> str:
         return str(change.action.value)
     if change.forget:
         return "forget"
-    if change.adopt:
-        return "adopt"
-    return "files" if change.changes_files else "failed"
+    if change.changes_files:
+        return "files"  # an adoption too, if so: its reasons say it
+    return "adopt" if change.adopt else "failed"
 
 
 def is_store_shown(change: VectorStoreChange) -> bool:
