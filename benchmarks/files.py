@@ -9,7 +9,9 @@ the measured client's memory is its own. The client is the real CLI in a fresh p
 1. `assistform apply --auto-approve`: wall time (process start to exit), the server's
    requests by route, the bytes it received as files, the process's peak RSS.
 2. `assistform plan` again: time, requests, and file bytes read to hash (goal: no upload,
-   0 bytes read, list pages only).
+   0 bytes read, list pages only); then the same plan timed inside a fresh process once
+   the SDK is imported (`Workspace.plan`): on a busy machine, the SDK's imports can take
+   seconds of every CLI figure (the first line says how many).
 3. Peak RSS of the apply of one small file against one `--big-mb` file (goal: flat).
 4. Hashing throughput of assistform's hashing edge (`knowledge/hashing.py`, no state
    cache) against `sha256sum` on the same files in the same run (goal: within 1.5x).
@@ -214,6 +216,9 @@ def apply_and_replan(root: Path, latency: float, total_bytes: int) -> None:
             root, server.base_url, "plan", "--format", "json", "--detailed-exitcode"
         )
         second = server.stats()
+        server.reset()
+        warm = plan_in_process(root, server.base_url)
+        warm_requests = sum(server.stats()["counts"].values())
     summary = [line for line in applied.stdout.splitlines() if line.startswith("Plan:")]
     print("\n1. first apply (`assistform apply --auto-approve`, a fresh process)")
     print(f"   {summary[0] if summary else '(no plan line)'}")
@@ -239,6 +244,43 @@ def apply_and_replan(root: Path, latency: float, total_bytes: int) -> None:
     print(ROW.format("   files uploaded meanwhile", second["files"] - first["files"]))
     print("   requests by route:")
     print_requests(second["counts"])
+    print(
+        ROW.format("   the plan alone (Workspace.plan, SDK imported), s", f"{warm['seconds']:.2f}")
+        + f"   ({warm_requests} requests, {warm['bytes_hashed']:.0f} bytes read)"
+    )
+
+
+def plan_in_process(root: Path, base_url: str) -> dict[str, float]:
+    """The second plan again, timed inside a fresh process once the SDK is imported: what
+    the plan costs apart from the interpreter's start and the SDK's imports."""
+    command = [sys.executable, __file__, "--plan-child", str(root), base_url]
+    done = subprocess.run(command, env=child_env(), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"plan child failed:\n{done.stderr}")
+    figures: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
+    return figures
+
+
+def plan_child(root: Path, base_url: str) -> None:
+    import openai
+
+    from assistform.api.client import OpenAIAssistants
+    from assistform.workspace import Workspace
+
+    client = openai.OpenAI(base_url=base_url, api_key="sk-bench", timeout=30)
+    # The SDK imports its resources on first use: load them now, outside the timing.
+    for resource in (client.beta.assistants, client.files, client.vector_stores):
+        assert resource is not None
+    workspace = Workspace.discover(root)
+    started = time.perf_counter()
+    plan = workspace.plan(OpenAIAssistants(client))
+    seconds = time.perf_counter() - started
+    knowledge = plan.knowledge
+    figures = {
+        "seconds": seconds,
+        "bytes_hashed": knowledge.bytes_hashed if knowledge is not None else -1,
+    }
+    print(json.dumps(figures))
 
 
 def memory_runs(base: Path, latency: float, big_mb: int) -> None:
@@ -314,6 +356,25 @@ def hashing(root: Path, paths: list[Path], total_bytes: int) -> None:
         )
 
 
+SDK_IMPORT = (
+    "import openai; c = openai.OpenAI(api_key='sk-bench'); c.beta.assistants; c.files; "
+    "c.vector_stores"
+)
+
+
+def startup() -> str:
+    """What every CLI figure below includes: a process's start and the SDK's imports."""
+    figures = []
+    for label, args in (
+        ("`assistform --version`", ["-m", "assistform", "--version"]),
+        ("importing the openai SDK", ["-c", SDK_IMPORT]),
+    ):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, *args], env=child_env(), capture_output=True, check=True)
+        figures.append(f"{label} {time.perf_counter() - started:.2f} s")
+    return "a fresh process: " + ", ".join(figures)
+
+
 def run(files: int, stores: int, latency: float, big_mb: int) -> None:
     sizes = [size_of(i) for i in range(files)]
     total = sum(sizes)
@@ -328,11 +389,7 @@ def run(files: int, stores: int, latency: float, big_mb: int) -> None:
         f"mix: {small} of 1-16 kB, {files - small - large} of 256 kB-1 MB, {large} of 10 MB; "
         f"{total / MB:.1f} MB in all"
     )
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "assistform", "--version"], env=child_env(), capture_output=True
-    )
-    print(f"(a bare `assistform --version` process takes {time.perf_counter() - started:.2f} s)")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; " + startup())
     with tempfile.TemporaryDirectory(prefix="assistform-bench-files-") as tmp:
         base = Path(tmp)
         root = base / "repo"
@@ -349,8 +406,11 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.02, help="seconds per request")
     parser.add_argument("--big-mb", type=int, default=200, help="the memory run's large file")
     parser.add_argument("--serve", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--plan-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve is not None:
+    if args.plan_child:
+        plan_child(Path(args.plan_child[0]), args.plan_child[1])
+    elif args.serve is not None:
         serve(args.serve)
     else:
         run(args.files, args.stores, args.latency, args.big_mb)
