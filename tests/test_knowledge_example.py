@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,19 @@ FILES = {
     "docs/kb/reset-password.md",
     "docs/policies/refunds.md",
 }
+
+README = REPO / "README.md"
+SECTION = "#### Try it: `examples/knowledge-base`"
+
+
+def readme_lines() -> list[str]:
+    """Every line the README's section shows as output (its ```text blocks), but `...`."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index(SECTION) :]
+    section = section[: section.index("\n#", len(SECTION))]
+    blocks = re.findall(r"```text\n(.*?)```", section, flags=re.DOTALL)
+    lines = [line for block in blocks for line in block.splitlines()]
+    return [line for line in lines if line.strip() and line.strip() != "..."]
 
 
 def _tracked(folder: Path) -> list[Path]:
@@ -91,10 +105,21 @@ def test_the_knowledge_base_example_applies_then_plans_no_changes(example: Path)
     assert "No changes." in planned.stdout
     assert "1 vector store unchanged (4 files)." in planned.stdout
 
+    # What the README says these commands print, they print.
+    shown = applied.stdout + planned_text(example)
+    missing = [line for line in readme_lines() if line not in shown.splitlines()]
+    assert readme_lines() and missing == []
+
     # The sandbox's own state, git-ignored, records each declared file once, and the store.
     state = json.loads((example / ".assistform" / "state.json").read_text(encoding="utf-8"))
     assert set(state["files"]) == FILES
     assert list(state["vector_stores"]) == ["support/kb"]
+
+
+def planned_text(example: Path) -> str:
+    planned = assistform(example, "plan", "--sandbox")
+    assert planned.returncode == 0, planned.stderr
+    return planned.stdout
 
 
 def test_the_sandbox_data_of_the_example_is_git_ignored() -> None:
