@@ -215,7 +215,7 @@ def test_a_kill_after_the_store_create_before_its_record_converges(
     kb.assert_converged()
 
 
-@pytest.mark.parametrize("progress_lines", [2, 5])
+@pytest.mark.parametrize("progress_lines", [2, 5, 8])
 def test_an_apply_killed_at_any_moment_converges(
     make_repo: Callable[..., Repo], progress_lines: int
 ) -> None:
