@@ -6,7 +6,8 @@ repository (`../shared/openai-openapi/openapi.yaml`), so CI runs without it woul
 contract tests. This writes the schemas those tests use, and everything they reference, to
 `tests/data/openai-openapi/assistants.json` (its MIT notice is the LICENSE beside it):
 
-- the Assistants schemas, verbatim: the tests read limits written only in descriptions;
+- the Assistants, Files and Vector stores schemas, verbatim: the tests read limits written
+  only in descriptions;
 - `CreateResponse` (for the Responses rendering), without documentation keywords
   (descriptions, titles, examples, `x-` extensions): it is only validated against.
 
@@ -38,6 +39,23 @@ VERBATIM = (
     "ListAssistantsResponse",
     "DeleteAssistantResponse",
     "ErrorResponse",
+    # /v1/files and /v1/vector_stores (the sandbox's knowledge endpoints)
+    "CreateFileRequest",
+    "OpenAIFile",
+    "ListFilesResponse",
+    "DeleteFileResponse",
+    "CreateVectorStoreRequest",
+    "UpdateVectorStoreRequest",
+    "VectorStoreObject",
+    "ListVectorStoresResponse",
+    "DeleteVectorStoreResponse",
+    "CreateVectorStoreFileRequest",
+    "UpdateVectorStoreFileAttributesRequest",
+    "VectorStoreFileObject",
+    "ListVectorStoreFilesResponse",
+    "DeleteVectorStoreFileResponse",
+    "CreateVectorStoreFileBatchRequest",
+    "VectorStoreFileBatchObject",
 )
 #: Schemas only validated against: their documentation is left behind.
 VALIDATION_ONLY = ("CreateResponse",)

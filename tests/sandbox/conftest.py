@@ -6,12 +6,17 @@ carried in the repository (`tests/official_spec.py`), so they run in every CI.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from assistform.sandbox import AssistantsService, SandboxServer
 from official_spec import openapi
+
+if TYPE_CHECKING:
+    import openai
 
 SPEC_URI = "urn:openai-openapi"
 
@@ -66,3 +71,56 @@ def schema_accepts(
         return True
 
     return accepts
+
+
+class FakeClock:
+    """A service clock that moves only when a test steps it."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def step(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class Connected:
+    """An SDK client and the service that answers it."""
+
+    client: openai.OpenAI
+    service: AssistantsService
+    clock: FakeClock
+
+
+@pytest.fixture
+def sandbox_profile() -> str:
+    """The profile of `connected`; override with `@pytest.mark.parametrize("sandbox_profile",
+    ["files-only"])`."""
+    return "faithful"
+
+
+@pytest.fixture(params=["http", "inprocess"])
+def connected(
+    request: pytest.FixtureRequest,
+    sandbox_profile: str,
+    make_api_server: Callable[..., SandboxServer],
+) -> Iterator[Connected]:
+    """The real SDK on a sandbox with a fake clock, over loopback HTTP and in-process."""
+    from assistform.sandbox.inprocess import connect
+
+    from .clients import loopback_client
+
+    clock = FakeClock()
+    if request.param == "http":
+        server = make_api_server(profile=sandbox_profile)
+        service = server.service
+        client = loopback_client(server.base_url, max_retries=0)
+    else:
+        service = AssistantsService(profile=sandbox_profile)
+        client = connect(service, max_retries=0, timeout=10.0)
+    service.clock = clock
+    yield Connected(client, service, clock)
+    client.close()

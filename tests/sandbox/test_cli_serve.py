@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import selectors
@@ -110,6 +111,32 @@ def test_serve_options_profile_and_faults(serve: Serve) -> None:
     code, stderr = _stop(process, signal.SIGINT)
     assert code == 0
     assert "[server_error]" in stderr and "[throttled]" in stderr
+
+
+def test_serve_files_and_vector_stores_with_failing_files_kept_across_restarts(
+    serve: Serve, tmp_path: Path
+) -> None:
+    data = tmp_path / "sandbox.json"
+    args = ("--data", str(data), "--processing-seconds", "0", "--fail-files", "*.bad")
+    process, url = serve(*args)
+    client = openai.OpenAI(base_url=url, api_key="sk-test", max_retries=0)
+    good = client.files.create(file=("kb.md", io.BytesIO(b"# kb")), purpose="assistants")
+    bad = client.files.create(file=("scan.bad", io.BytesIO(b"?")), purpose="assistants")
+    store = client.vector_stores.create(name="kb", file_ids=[good.id, bad.id])
+    statuses = {f.id: f.status for f in client.vector_stores.files.list(store.id)}
+    assert statuses == {good.id: "completed", bad.id: "failed"}
+    client.close()
+    code, stderr = _stop(process, signal.SIGTERM)
+    assert code == 0, stderr
+    assert "POST /v1/files 200" in stderr
+
+    process, url = serve("--data", str(data))
+    client = openai.OpenAI(base_url=url, api_key="sk-test", max_retries=0)
+    assert {f.id for f in client.files.list()} == {good.id, bad.id}
+    assert client.vector_stores.retrieve(store.id).file_counts.failed == 1
+    client.close()
+    code, stderr = _stop(process, signal.SIGINT)
+    assert code == 0, stderr
 
 
 def test_a_busy_port_is_a_one_line_error(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
+from assistform.api.paging import read_all
 from assistform.api.retry import Budget, Clock, RetryPolicy
 from assistform.errors import ApiError
 from assistform.limits import LIST_LIMIT_MAX
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     import openai
     from openai.pagination import SyncCursorPage
     from openai.types.beta import Assistant
+
+    from assistform.api.knowledge import OpenAIKnowledge
 
 MESSAGE_MAX = 200
 #: Masks the URLs in a text, and knows no secret of its own.
@@ -92,6 +95,13 @@ class OpenAIAssistants:
             url += "?" + urlencode({k: str(v) for k, v in query.items()})
         return mask_url(url)
 
+    def knowledge(self) -> OpenAIKnowledge:
+        """The server's files and vector stores (`knowledge.api.KnowledgeApi`), on this
+        connection: the same SDK client, retry policy, clock and secrets to mask."""
+        from assistform.api.knowledge import OpenAIKnowledge
+
+        return OpenAIKnowledge(self)
+
     def list_all(self) -> LiveSet:
         """Every assistant, 100 a page: ceil(N/100) requests, duplicates across pages dropped.
 
@@ -108,65 +118,17 @@ class OpenAIAssistants:
         anything new it finds is kept. One warning says so.
         """
         live = LiveSet()
-        seen: set[str] = set()
-        first = self._walk(live, seen, "asc")
-        walks = [first]
-        found = 0
-        if first.repeated or first.gap is not None:
-            known = len(seen)
-            walks.append(self._walk(live, seen, "desc"))
-            found = len(seen) - known
-        if first.repeated:
-            warning = (
-                f"the server repeated {first.repeated} assistant(s) across list pages; "
-                "duplicates were dropped (its pagination is unstable)"
-            )
-            if found:
-                warning += f"; listing again newest first found {found} it had skipped"
-            live.warnings.append(warning)
-        if all(walk.gap is not None for walk in walks):
+        listing = read_all(
+            lambda order, after: self._page(live, order, after),
+            noun="assistant",
+            limit=LIST_LIMIT_MAX,
+        )
+        live.assistants = [LiveAssistant(item.id, raw_dict(item)) for item in listing.items]
+        live.warnings.extend(listing.warnings())
+        if not listing.complete:
             live.complete = False
-            live.gap = first.gap
-            live.warnings.append(
-                f"the list of assistants may be incomplete: {first.gap}; assistform saw "
-                f"{len(live.assistants)} assistant(s) and cannot tell whether there are more"
-            )
+            live.gap = listing.gap
         return live
-
-    def _walk(self, live: LiveSet, seen: set[str], order: Literal["asc", "desc"]) -> _Walk:
-        """Page through the list in `order`, adding the assistants not `seen` yet."""
-        walk = _Walk()
-        walked: set[str] = set()
-        after: str | None = None
-        while True:
-            page = self._page(live, order, after)
-            fresh = repeats = 0
-            for item in page.data:
-                if item.id in walked:
-                    repeats += 1
-                    continue
-                walked.add(item.id)
-                fresh += 1
-                if item.id not in seen:
-                    seen.add(item.id)
-                    live.assistants.append(LiveAssistant(item.id, _raw(item)))
-            if fresh:
-                walk.repeated += repeats
-            has_more = page.has_more
-            if has_more is False or (has_more is None and len(page.data) < LIST_LIMIT_MAX):
-                return walk
-            if not page.data:
-                if has_more:
-                    walk.gap = "the server said there were more but served an empty page"
-                return walk
-            if not fresh:
-                # A server that ignores `after` would otherwise be paged forever.
-                walk.gap = (
-                    f"after {len(walked)} assistant(s) its next page brought nothing new "
-                    "(its `after` cursor does not advance)"
-                )
-                return walk
-            after = page.data[-1].id
 
     def _page(
         self, live: LiveSet, order: Literal["asc", "desc"], after: str | None
@@ -177,47 +139,49 @@ class OpenAIAssistants:
 
         def send() -> SyncCursorPage[Assistant]:
             live.requests += 1
-            return self._sdk().beta.assistants.list(**query)
+            return self.sdk().beta.assistants.list(**query)
 
-        return self._send("list assistants", send)
+        return self.send("list assistants", send)
 
     def get(self, assistant_id: str) -> LiveAssistant:
         """One assistant by id (retried: a GET changes nothing)."""
-        found = self._send(
+        found = self.send(
             f"get assistant {assistant_id}",
-            lambda: self._sdk().beta.assistants.retrieve(assistant_id),
+            lambda: self.sdk().beta.assistants.retrieve(assistant_id),
         )
-        return LiveAssistant(found.id, _raw(found))
+        return LiveAssistant(found.id, raw_dict(found))
 
     def create(self, body: dict[str, Any]) -> LiveAssistant:
         """Sent once, never retried here: a retried POST whose first answer was lost makes a
         duplicate. The caller (`apply.creates.safe_create`) looks the ownership tag up
         before it tries again."""
-        created = self._send(
+        created = self.send(
             "create assistant",
-            lambda: self._sdk().beta.assistants.create(**body),
+            lambda: self.sdk().beta.assistants.create(**body),
             retry=False,
         )
-        return LiveAssistant(created.id, _raw(created))
+        return LiveAssistant(created.id, raw_dict(created))
 
     def update(self, assistant_id: str, body: dict[str, Any]) -> LiveAssistant:
         """Retried: sending the same modify again after a lost answer changes nothing more."""
-        updated = self._send(
+        updated = self.send(
             f"update assistant {assistant_id}",
-            lambda: self._sdk().beta.assistants.update(assistant_id, **body),
+            lambda: self.sdk().beta.assistants.update(assistant_id, **body),
         )
-        return LiveAssistant(updated.id, _raw(updated))
+        return LiveAssistant(updated.id, raw_dict(updated))
 
     def delete(self, assistant_id: str) -> None:
         """Retried: a delete whose answer was lost meets a 404 (or a 403) when sent again,
         which the caller takes as done (see `apply.creates.delete_if_present`)."""
-        self._send(
+        self.send(
             f"delete assistant {assistant_id}",
-            lambda: self._sdk().beta.assistants.delete(assistant_id),
+            lambda: self.sdk().beta.assistants.delete(assistant_id),
         )
 
-    def _send(self, what: str, request: Callable[[], T], *, retry: bool = True) -> T:
-        """`request()` as one `ApiError`-raising call, under one budget of the policy."""
+    def send(self, what: str, request: Callable[[], T], *, retry: bool = True) -> T:
+        """`request()` as one `ApiError`-raising call, under one budget of the policy (or
+        sent once, `retry=False`). Every request of this connection goes through here,
+        the knowledge client's (`api.knowledge`) too."""
 
         def attempt() -> T:
             with self._errors(what):
@@ -228,7 +192,7 @@ class OpenAIAssistants:
             return attempt()
         return Budget(self.policy, self.clock).call(attempt)
 
-    def _sdk(self) -> openai.OpenAI:
+    def sdk(self) -> openai.OpenAI:
         # Our policy is the only one: SDK retries under it would multiply the tries (and
         # retry a create blindly).
         return self.client.with_options(max_retries=0)
@@ -246,14 +210,14 @@ class OpenAIAssistants:
     ) -> RawAnswer:
         """Create an assistant from `body` (plus `extra_body`, sent as is)."""
         extra = None if extra_body is None else dict(extra_body)
-        return self._raw(
+        return self.raw(
             "create assistant",
             lambda sdk: sdk.beta.assistants.with_raw_response.create(**body, extra_body=extra),
         )
 
     def get_raw(self, assistant_id: str) -> RawAnswer:
         """Retrieve one assistant."""
-        return self._raw(
+        return self.raw(
             "get assistant",
             lambda sdk: sdk.beta.assistants.with_raw_response.retrieve(assistant_id),
         )
@@ -269,15 +233,17 @@ class OpenAIAssistants:
                 return pages.list(limit=limit, order=order)
             return pages.list(limit=limit, order=order, after=after)
 
-        return self._raw("list assistants", send)
+        return self.raw("list assistants", send)
 
-    def _raw(self, what: str, request: Callable[[openai.OpenAI], Any]) -> RawAnswer:
+    def raw(self, what: str, request: Callable[[openai.OpenAI], Any]) -> RawAnswer:
         import openai
 
         with self._errors(what):
             self.requests += 1
             try:
-                http = request(self._sdk()).http_response
+                answer = request(self.sdk())
+                # A resource's raw answer wraps the HTTP response; a bare `sdk.get` is one.
+                http = getattr(answer, "http_response", answer)
             except openai.APIStatusError as exc:
                 return RawAnswer(
                     exc.status_code,
@@ -309,17 +275,7 @@ def _json_or_none(response: Any) -> Any:
         return None
 
 
-@dataclass
-class _Walk:
-    """How one walk through the list went."""
-
-    #: Items served again on a later page that also brought new ones.
-    repeated: int = 0
-    #: Why the walk could not be sure it saw everything (None: it reached the end).
-    gap: str | None = None
-
-
-def _raw(item: Any) -> dict[str, Any]:
+def raw_dict(item: Any) -> dict[str, Any]:
     # warnings=False: servers that send e.g. a float created_at would print a pydantic
     # warning per assistant; the raw fields are all the planner wants.
     raw: dict[str, Any] = item.to_dict(warnings=False)

@@ -1,4 +1,5 @@
 """Build the `AssistantsApi` a command talks to: a configured server, or the sandbox.
+Its `knowledge()` is the same server's files and vector stores, on the same connection.
 
 The API key is read from the environment and handed to the SDK only; it never enters a
 plan, a state file or a message.

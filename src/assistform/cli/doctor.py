@@ -26,6 +26,7 @@ from assistform.doctor import (
     describe_answer,
     diagnose,
 )
+from assistform.doctor.endpoints import MISSING, needs_line
 from assistform.doctor.report import FALSY_SHOWN, pages_of, pagination_observed
 from assistform.errors import UsageError
 from assistform.limits import DOCUMENTED_DEFAULTS as DEFAULTS
@@ -126,6 +127,7 @@ def render_text(report: Report, server: str) -> str:
         lines += [f"  - {difference}" for difference in differences]
     elif report.usable:
         lines += ["", "No differences from OpenAI found."]
+    lines += _knowledge(report)
     lines += ["", _probes(report)]
     return "\n".join(lines) + "\n"
 
@@ -230,6 +232,19 @@ def _listing(report: Report) -> list[str]:
         )
         lines += [_row("", f"warns: {warning}") for warning in listing.warnings]
     return lines
+
+
+def _knowledge(report: Report) -> list[str]:
+    found = report.knowledge_endpoints
+    if not found:
+        return []
+    width = max(len(name) for name in found) + 2
+    lines = ["", "Files and vector stores:"]
+    lines += [
+        f"  {(name + ':').ljust(width)}{'MISSING' if verdict == MISSING else verdict}"
+        for name, verdict in found.items()
+    ]
+    return [*lines, needs_line(found)]
 
 
 def _row(label: str, value: str) -> str:

@@ -1,4 +1,5 @@
-"""`assistform sandbox serve`: run the sandbox assistants API as a local server."""
+"""`assistform sandbox serve`: run the sandbox API (assistants, files, vector stores) as a
+local server."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ PROFILE_NAMES = (
     "ignores-falsy",
     "thin-list",
     "stuck-cursor",
+    "files-only",
 )
 
 
@@ -44,7 +46,10 @@ def sandbox() -> None:
     "data_file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Keep assistants in this JSON file (saved after every change). Default: memory.",
+    help=(
+        "Keep assistants in this JSON file (saved after every change), files and vector "
+        "stores beside it (NAME.knowledge.jsonl, file bytes in NAME.blobs/). Default: memory."
+    ),
 )
 @click.option(
     "--profile",
@@ -56,7 +61,8 @@ def sandbox() -> None:
         "contrary: every value the server fills differs from OpenAI's. "
         "merges-metadata, ignores-falsy: like faithful, but a modify merges metadata, or "
         'ignores falsy values (0, "", [], {}, null). '
-        "thin-list: a list body of data alone. stuck-cursor: that, and `after` ignored."
+        "thin-list: a list body of data alone. stuck-cursor: that, and `after` ignored. "
+        "files-only: /v1/files but no /v1/vector_stores."
     ),
 )
 @click.option(
@@ -77,6 +83,20 @@ def sandbox() -> None:
     default=0,
     help="Answer every Nth request with a 429 and Retry-After.",
 )
+@click.option(
+    "--processing-seconds",
+    type=click.FloatRange(min=0),
+    default=0.2,
+    show_default=True,
+    help="How long a file attached to a vector store stays in_progress.",
+)
+@click.option(
+    "--fail-files",
+    metavar="GLOB",
+    default=None,
+    help="Files attached to a vector store whose filename matches GLOB (e.g. '*.bad') end "
+    "failed, with last_error invalid_file.",
+)
 def serve(
     host: str,
     port: int,
@@ -85,8 +105,10 @@ def serve(
     latency: float,
     fail_every: int,
     throttle_every: int,
+    processing_seconds: float,
+    fail_files: str | None,
 ) -> None:
-    """Serve the assistants API until Ctrl-C or SIGTERM.
+    """Serve the assistants, files and vector stores API until Ctrl-C or SIGTERM.
 
     Prints the base URL to use as OPENAI_BASE_URL, then one line per request on stderr.
     """
@@ -99,7 +121,13 @@ def serve(
             err=True,
         )
 
-    faults = Faults(latency=latency, fail_every=fail_every, throttle_every=throttle_every)
+    faults = Faults(
+        latency=latency,
+        fail_every=fail_every,
+        throttle_every=throttle_every,
+        processing_seconds=processing_seconds,
+        fail_files=fail_files,
+    )
     server = SandboxServer(
         host=host, port=port, data_file=data_file, profile=profile, faults=faults
     )

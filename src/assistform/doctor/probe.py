@@ -21,6 +21,7 @@ from assistform.doctor.classify import (
     describe_type,
     extra_headers,
 )
+from assistform.doctor.endpoints import probe_endpoints
 from assistform.doctor.paging import (
     ListedPage,
     Probe,
@@ -109,6 +110,7 @@ def diagnose(
         probe.run()
     finally:
         probe.clean_up()
+    probe.report.knowledge_endpoints = probe_endpoints(api)
     return probe.report
 
 

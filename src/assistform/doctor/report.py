@@ -121,6 +121,9 @@ class Report:
     #: The keys of OpenAI's list body (`has_more`, `first_id`, `last_id`) this one lacks.
     list_body_missing: list[str] = field(default_factory=list)
     listing: Listing | None = None
+    #: Each endpoint knowledge specs need (`knowledge.endpoints.ALL`) -> `present`,
+    #: `missing` or `unknown: <why>`; not part of `usable`, which is about assistants.
+    knowledge_endpoints: dict[str, str] = field(default_factory=dict)
     probes_created: int = 0
     probes_deleted: int = 0
     left_behind: list[str] = field(default_factory=list)

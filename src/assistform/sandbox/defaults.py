@@ -132,6 +132,19 @@ Responses
      injected 500s have type `server_error`.
  26. Delete answers `{"id", "object": "assistant.deleted", "deleted": true}`; a second
      delete of the same id is a 404.
+
+Files (/v1/files; assumed from the spec and the SDK, not checked against the service)
+ 27. File ids are `file-` + 22 random letters/digits. The file object has `status:
+     "processed"` at once, `expires_at` only when an `expires_after` was sent, and never
+     `status_details` (the spec types both as strings, not null).
+ 28. An upload is `multipart/form-data` (any other type: 400); its form fields are
+     `purpose` and `expires_after[anchor]`/`expires_after[seconds]` (how the SDK sends the
+     object), each checked like a JSON field; any other field is `unknown_parameter`.
+ 29. The list takes `limit` 1..10,000 (default 10,000), `order` (default desc), `after`
+     and `purpose` (any purpose a file object can have); `before` is ignored.
+ 30. Deleting a file also removes it from every vector store that holds it.
+ 31. The content of a file of purpose `assistants` cannot be downloaded (400 "Not allowed
+     to download files of purpose: assistants"); every other purpose can.
 """
 
 from __future__ import annotations
@@ -144,6 +157,9 @@ from typing import Any, Final
 from assistform import limits
 
 ASSISTANT_ID_PREFIX: Final = "asst_"
+FILE_ID_PREFIX: Final = "file-"
+FILE_ID_LENGTH: Final = 22
+FILE_BATCH_ID_PREFIX: Final = "vsfb_"
 VECTOR_STORE_ID_PREFIX: Final = "vs_"
 RANDOM_ID_LENGTH: Final = 24
 _ID_ALPHABET: Final = string.ascii_letters + string.digits
@@ -185,8 +201,8 @@ EMPTY_RESOURCES: Final[Mapping[str, Mapping[str, list[str]]]] = {
 MintId = Callable[[], str]
 
 
-def random_id(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(RANDOM_ID_LENGTH))
+def random_id(prefix: str, length: int = RANDOM_ID_LENGTH) -> str:
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
 
 
 def mint_vector_store_id() -> str:
@@ -309,3 +325,46 @@ def not_found_message(assistant_id: str) -> str:
 
 def invalid_url_message(method: str, path: str) -> str:
     return f"Invalid URL ({method} {path})"
+
+
+#: What the `auto` chunking strategy resolves to (the spec's AutoChunkingStrategyRequestParam).
+AUTO_CHUNKING: Final[Mapping[str, int]] = {
+    "max_chunk_size_tokens": 800,
+    "chunk_overlap_tokens": 400,
+}
+PROCESSING_FAILED_MESSAGE: Final = "The file could not be parsed."
+
+MALFORMED_MULTIPART_MESSAGE: Final = "Could not parse multipart form data."
+
+
+def not_multipart_message(content_type: str) -> str:
+    return f"Invalid Content-Type header ({content_type}), expected multipart/form-data."
+
+
+def file_not_found_message(file_id: str) -> str:
+    return f"No such File object: {file_id}"
+
+
+def download_refused_message(purpose: str) -> str:
+    return f"Not allowed to download files of purpose: {purpose}"
+
+
+def vector_store_not_found_message(vector_store_id: str) -> str:
+    return f"No vector store found with id '{vector_store_id}'."
+
+
+def vector_store_file_not_found_message(file_id: str, vector_store_id: str) -> str:
+    return f"No file found with id '{file_id}' in vector store '{vector_store_id}'."
+
+
+def batch_not_found_message(batch_id: str, vector_store_id: str) -> str:
+    return f"No file batch found with id '{batch_id}' in vector store '{vector_store_id}'."
+
+
+def attach_file_not_found_message(file_id: str) -> str:
+    return f"No file found with id '{file_id}'."
+
+
+def files_not_found_message(file_ids: list[str]) -> str:
+    listed = ", ".join(f"'{file_id}'" for file_id in file_ids)
+    return f"Files not found: {listed}."

@@ -15,6 +15,11 @@ A lost answer is carried out in full (the change is stored), after which the tra
 drops the connection without a byte of reply. A slow reply is also carried out first, then
 held back `slow_seconds` before it is written, so a client with a shorter timeout gives up
 on a request that did happen: the two hazards a retrying client must survive.
+
+Two knobs shape the processing of vector store files rather than single requests: each
+attached file is `in_progress` for `processing_seconds` (on the service's clock), then
+`completed`, or `failed` (last_error `invalid_file`) when its filename matches the glob
+`fail_files`.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+#: A request body: `bytes`, or a `bytearray` an upload was read into once (see inprocess.py).
+Body = bytes | bytearray
+
 
 @dataclass(frozen=True)
 class RequestInfo:
@@ -33,7 +41,7 @@ class RequestInfo:
     method: str
     path: str
     route: str
-    body: bytes = b""
+    body: Body = b""
 
     def json(self) -> Any:
         """The decoded body, or None when it is absent or not JSON."""
@@ -67,6 +75,10 @@ class Faults:
     lose_answer: Predicate | None = None
     slow_reply: Predicate | None = None
     slow_seconds: float = 0.0
+    #: How long an attached file stays `in_progress`, in seconds of the service's clock.
+    processing_seconds: float = 0.2
+    #: A filename glob (`fnmatch`, e.g. `*.bad`): attached files it matches end `failed`.
+    fail_files: str | None = None
     _seen: int = field(default=0, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False

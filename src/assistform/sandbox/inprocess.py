@@ -45,7 +45,7 @@ class SandboxTransport(httpx2.BaseTransport):
             request.url.path,
             dict(request.url.params.items()),
             dict(request.headers.items()),
-            request.read(),
+            _body(request),
         )
         if response.drop_connection:
             raise httpx2.RemoteProtocolError(
@@ -63,6 +63,28 @@ class SandboxTransport(httpx2.BaseTransport):
             content=response.body,
             request=request,
         )
+
+
+def _body(request: httpx2.Request) -> bytes | bytearray:
+    """The request's body. A streamed one of known length (an upload from a file) is copied
+    once into a buffer of that length: `request.read()` would join a list of its chunks and
+    so hold it twice."""
+    length = request.headers.get("content-length", "")
+    if isinstance(request.stream, httpx2.ByteStream) or not length.isdigit():
+        return request.read()
+    buffer = bytearray(int(length))
+    filled = 0
+    for chunk in request.stream:  # type: ignore[union-attr]
+        end = filled + len(chunk)
+        if end <= len(buffer):
+            buffer[filled:end] = chunk  # same size: no reallocation
+        else:
+            # The length announced was wrong: what was sent is what counts.
+            del buffer[filled:]
+            buffer += chunk
+        filled = end
+    del buffer[filled:]
+    return buffer
 
 
 def _read_timeout(request: httpx2.Request) -> float | None:

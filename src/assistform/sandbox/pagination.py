@@ -1,28 +1,41 @@
-"""Cursor pagination of GET /v1/assistants (rules 21-23 of `defaults.py`)."""
+"""Cursor pagination of the sandbox's lists (rules 21-23 of `defaults.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
-from assistform.sandbox.store import Position, StoredAssistant
+#: Sort position of a listed item: created_at, then creation order within the same instant.
+Position = tuple[float, int]
+
+
+class Listed(Protocol):
+    @property
+    def position(self) -> Position: ...
+
+    @property
+    def created_at(self) -> float: ...
+
+
+ItemT = TypeVar("ItemT", bound=Listed)
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[StoredAssistant]
+class Page(Generic[ItemT]):
+    items: list[ItemT]
     has_more: bool
 
 
 def paginate(
-    oldest_first: Sequence[StoredAssistant],
+    oldest_first: Sequence[ItemT],
     *,
     limit: int,
     descending: bool,
     after: Position | None = None,
     before: Position | None = None,
     repeat_cursor_within_second: bool = False,
-) -> Page:
+) -> Page[ItemT]:
     """One page of `oldest_first` in the requested order, between the cursors (exclusive).
 
     With `repeat_cursor_within_second` (the lenient profile's bug), an `after` cursor whose

@@ -35,6 +35,9 @@ Two more profiles are `faithful` in every way but their list, as self-hosted ser
 - `stuck-cursor` (`StuckCursorProfile`): the same thin body, and `after` and `before` are
   ignored: every page is the first page. A client cannot see past the first `limit`
   assistants, and must neither page forever nor take what it saw for everything.
+
+`files-only` (`FilesOnlyProfile`) is `faithful` without vector stores: `/v1/files` works,
+every `/v1/vector_stores` path answers 404 like an unknown URL.
 """
 
 from __future__ import annotations
@@ -98,6 +101,10 @@ class Profile:
     repeats_cursor_within_second: ClassVar[bool] = False
     #: Whether the list's `after` and `before` are ignored (every page is the first).
     ignores_list_cursors: ClassVar[bool] = False
+    #: Whether files of purpose `assistants` can be downloaded (OpenAI refuses it).
+    downloads_assistants_files: ClassVar[bool] = False
+    #: Whether /v1/vector_stores exists (else its routes are unknown URLs).
+    has_vector_stores: ClassVar[bool] = True
     extra_headers: ClassVar[Mapping[str, str]] = {}
 
     _STATUS: ClassVar[Mapping[Problem, int]] = {
@@ -166,6 +173,7 @@ class LenientProfile(Profile):
     name: ClassVar[str] = "lenient"
     requires_beta_header: ClassVar[bool] = False
     repeats_cursor_within_second: ClassVar[bool] = True
+    downloads_assistants_files: ClassVar[bool] = True
     extra_headers: ClassVar[Mapping[str, str]] = {"x-lenient-server": "1"}
 
     _STATUS: ClassVar[Mapping[Problem, int]] = {
@@ -394,6 +402,14 @@ class StuckCursorProfile(ThinListProfile):
     ignores_list_cursors: ClassVar[bool] = True
 
 
+class FilesOnlyProfile(Profile):
+    """`faithful` with `/v1/files` but no `/v1/vector_stores`: every vector store path is
+    an unknown URL (404), as on the many self-hosted servers that have files only."""
+
+    name: ClassVar[str] = "files-only"
+    has_vector_stores: ClassVar[bool] = False
+
+
 PROFILES: Final[Mapping[str, type[Profile]]] = {
     Profile.name: Profile,
     LenientProfile.name: LenientProfile,
@@ -402,6 +418,7 @@ PROFILES: Final[Mapping[str, type[Profile]]] = {
     IgnoresFalsyProfile.name: IgnoresFalsyProfile,
     ThinListProfile.name: ThinListProfile,
     StuckCursorProfile.name: StuckCursorProfile,
+    FilesOnlyProfile.name: FilesOnlyProfile,
 }
 
 

@@ -13,27 +13,35 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from assistform.sandbox import defaults
-from assistform.sandbox.faults import FaultDecision, Faults, RequestInfo
-from assistform.sandbox.pagination import paginate
+from assistform import limits
+from assistform.sandbox import defaults, routes
+from assistform.sandbox.faults import Body, FaultDecision, Faults, RequestInfo
+from assistform.sandbox.file_batches import FileBatchesHandler
+from assistform.sandbox.files import FilesHandler
+from assistform.sandbox.handling import (
+    Answer,
+    Exchange,
+    Raw,
+    Refusal,
+    checked_query,
+    list_answer,
+    parse_json,
+)
+from assistform.sandbox.knowledge_store import KnowledgeStore
 from assistform.sandbox.profiles import Failure, Problem, Profile, get_profile
 from assistform.sandbox.stats import LoggedRequest, RequestStats
 from assistform.sandbox.store import AssistantStore
-from assistform.sandbox.validation import Invalid, ListQuery, validate_list_query
+from assistform.sandbox.vector_store_files import VectorStoreFilesHandler
+from assistform.sandbox.vector_stores import VectorStoresHandler
 
 _log = logging.getLogger(__name__)
 
-ROUTE_COLLECTION: Final = "/v1/assistants"
-ROUTE_ITEM: Final = "/v1/assistants/{assistant_id}"
-ROUTE_UNKNOWN: Final = "unknown"
-
-_METHODS: Final[Mapping[str, frozenset[str]]] = {
-    ROUTE_COLLECTION: frozenset({"GET", "POST"}),
-    ROUTE_ITEM: frozenset({"GET", "POST", "DELETE"}),
-}
+ROUTE_COLLECTION: Final = routes.ASSISTANTS
+ROUTE_ITEM: Final = routes.ASSISTANT
+ROUTE_UNKNOWN: Final = routes.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -51,45 +59,19 @@ class Response:
         return json.loads(self.body)
 
 
-def match_route(path: str) -> tuple[str, str | None]:
-    """(route template, assistant id or None) of a decoded path."""
-    if path == ROUTE_COLLECTION:
-        return ROUTE_COLLECTION, None
-    prefix = ROUTE_COLLECTION + "/"
-    if path.startswith(prefix):
-        assistant_id = path[len(prefix) :]
-        if assistant_id and "/" not in assistant_id:
-            return ROUTE_ITEM, assistant_id
-    return ROUTE_UNKNOWN, None
-
-
-class _Refusal(Exception):
-    def __init__(self, failure: Failure) -> None:
-        super().__init__(failure.message)
-        self.failure = failure
-
-
-@dataclass
-class _Exchange:
-    """One request being served, as the handlers need it."""
-
-    method: str
-    path: str
-    route: str
-    assistant_id: str | None
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: bytes
-    extra_headers: dict[str, str] = field(default_factory=dict)
+_Refusal = Refusal
 
 
 class AssistantsService:
-    """The sandbox's assistants API; thread-safe, one instance per simulated server."""
+    """The sandbox's API (assistants, files, vector stores); thread-safe, one instance per
+    simulated server. Files and vector stores live in `knowledge`, by default kept beside
+    the assistants' data file (see `knowledge_store.py`)."""
 
     def __init__(
         self,
         store: AssistantStore | None = None,
         *,
+        knowledge: KnowledgeStore | None = None,
         profile: str | Profile = "faithful",
         faults: Faults | None = None,
         clock: Callable[[], float] = time.time,
@@ -102,6 +84,22 @@ class AssistantsService:
         self.stats = RequestStats(on_request)
         self.clock = clock
         self.sleep = sleep
+        self.knowledge = (
+            knowledge if knowledge is not None else KnowledgeStore.beside(self.store.path)
+        )
+        files = FilesHandler(self, self.knowledge)
+        vector_stores = VectorStoresHandler(self, self.knowledge)
+        vector_store_files = VectorStoreFilesHandler(self, self.knowledge)
+        batches = FileBatchesHandler(self, self.knowledge)
+        #: The handler of each route that is not an assistants route.
+        self._handlers: dict[str, Callable[[Exchange], Answer]] = {
+            **dict.fromkeys(routes.FILE_ROUTES, files.handle),
+            routes.VECTOR_STORES: vector_stores.handle,
+            routes.VECTOR_STORE: vector_stores.handle,
+            routes.VECTOR_STORE_FILES: vector_store_files.handle,
+            routes.VECTOR_STORE_FILE: vector_store_files.handle,
+            **dict.fromkeys(routes.BATCH_ROUTES, batches.handle),
+        }
 
     def handle(
         self,
@@ -109,21 +107,22 @@ class AssistantsService:
         path: str,
         query: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-        body: bytes = b"",
+        body: Body = b"",
     ) -> Response:
         """Serve one request. `path` is decoded and without the query string."""
         started = time.monotonic()
         method = method.upper()
-        route, assistant_id = match_route(path)
+        match = routes.match_route(path)
+        route = match.route
         faults = self.faults
         if faults.latency > 0:
             self.sleep(faults.latency)
         decision = faults.decide(RequestInfo(method, path, route, body))
-        exchange = _Exchange(
+        exchange = Exchange(
             method,
             path,
             route,
-            assistant_id,
+            match.params,
             dict(query or {}),
             {k.lower(): v for k, v in (headers or {}).items()},
             body,
@@ -144,7 +143,7 @@ class AssistantsService:
 
     # --- dispatch --------------------------------------------------------------------
 
-    def _answer(self, exchange: _Exchange, decision: FaultDecision) -> Response:
+    def _answer(self, exchange: Exchange, decision: FaultDecision) -> Response:
         try:
             if decision.throttle:
                 exchange.extra_headers.update(self._retry_after_headers())
@@ -157,7 +156,12 @@ class AssistantsService:
                 )
             if decision.fail:
                 raise _Refusal(Failure(Problem.SERVER_ERROR, defaults.SERVER_ERROR_MESSAGE))
-            return self._serve(exchange)
+            answer = self._serve(exchange)
+            if isinstance(answer, Response):
+                return answer
+            if isinstance(answer, Raw):
+                return self._raw(answer)
+            return self._ok(answer)
         except _Refusal as refusal:
             return self._failure(refusal.failure, exchange.extra_headers)
         except Exception:
@@ -166,28 +170,34 @@ class AssistantsService:
             _log.exception("sandbox failed on %s %s", exchange.method, exchange.path)
             return self._failure(Failure(Problem.SERVER_ERROR, defaults.SERVER_ERROR_MESSAGE), {})
 
-    def _serve(self, exchange: _Exchange) -> Response:
+    def _serve(self, exchange: Exchange) -> Response | Answer:
         if not _authorized(exchange.headers):
             raise _Refusal(Failure(Problem.UNAUTHORIZED, defaults.UNAUTHORIZED_MESSAGE))
-        if exchange.method not in _METHODS.get(exchange.route, frozenset()):
+        route = exchange.route
+        if exchange.method not in routes.METHODS.get(route, frozenset()) or (
+            route in routes.VECTOR_STORE_ROUTES and not self.profile.has_vector_stores
+        ):
             message = defaults.invalid_url_message(exchange.method, exchange.path)
             raise _Refusal(Failure(Problem.NO_ROUTE, message))
+        handler = self._handlers.get(route)
+        if handler is not None:
+            return handler(exchange)
         if self.profile.requires_beta_header and not _has_beta(exchange.headers):
             raise _Refusal(Failure(Problem.INVALID, defaults.BETA_MESSAGE, code="invalid_beta"))
-        if exchange.route == ROUTE_COLLECTION:
+        if route == ROUTE_COLLECTION:
             if exchange.method == "GET":
                 return self._list(exchange.query)
             return self._create(exchange.body)
-        assert exchange.assistant_id is not None
+        assistant_id = exchange.params["assistant_id"]
         if exchange.method == "GET":
-            return self._retrieve(exchange.assistant_id)
+            return self._retrieve(assistant_id)
         if exchange.method == "POST":
-            return self._modify(exchange.assistant_id, exchange.body)
-        return self._delete(exchange.assistant_id)
+            return self._modify(assistant_id, exchange.body)
+        return self._delete(assistant_id)
 
     # --- operations ------------------------------------------------------------------
 
-    def _create(self, raw: bytes) -> Response:
+    def _create(self, raw: Body) -> Response:
         body = self._checked_body(raw, create=True)
         record = self.store.add(
             self.profile.new_id(),
@@ -202,7 +212,7 @@ class AssistantsService:
             raise _Refusal(self._not_found(assistant_id))
         return self._ok(self.profile.render(record))
 
-    def _modify(self, assistant_id: str, raw: bytes) -> Response:
+    def _modify(self, assistant_id: str, raw: Body) -> Response:
         body = self._checked_body(raw, create=False)
         record = self.store.update(
             assistant_id,
@@ -219,54 +229,23 @@ class AssistantsService:
         return self._ok({"id": assistant_id, "object": "assistant.deleted", "deleted": True})
 
     def _list(self, query: Mapping[str, str]) -> Response:
-        parsed = validate_list_query(query)
-        if isinstance(parsed, Invalid):
-            raise _Refusal(
-                Failure.invalid(parsed, location="query", input=query.get(str(parsed.path[0])))
+        return self._ok(
+            list_answer(
+                self,
+                self.store.ordered(),
+                checked_query(
+                    query, default=limits.LIST_LIMIT_DEFAULT, maximum=limits.LIST_LIMIT_MAX
+                ),
+                position_of=self.store.position_of,
+                render=self.profile.render,
+                noun="assistant",
             )
-        cursors = not self.profile.ignores_list_cursors
-        page = paginate(
-            self.store.ordered(),
-            limit=parsed.limit,
-            descending=parsed.descending,
-            after=self._cursor(parsed, "after") if cursors else None,
-            before=self._cursor(parsed, "before") if cursors else None,
-            repeat_cursor_within_second=self.profile.repeats_cursor_within_second,
         )
-        data = [self.profile.render(r) for r in page.items]
-        return self._ok(self.profile.list_body(data, page.has_more))
-
-    def _cursor(self, query: ListQuery, name: str) -> tuple[float, int] | None:
-        assistant_id: str | None = getattr(query, name)
-        if assistant_id is None:
-            return None
-        position = self.store.position_of(assistant_id)
-        if position is None:
-            raise _Refusal(
-                Failure(
-                    Problem.INVALID,
-                    f"Invalid '{name}': no assistant found with id '{assistant_id}'.",
-                    (name,),
-                    "invalid_value",
-                    location="query",
-                    input=assistant_id,
-                )
-            )
-        return position
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _checked_body(self, raw: bytes, *, create: bool) -> Any:
-        try:
-            parsed = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except ValueError:
-            raise _Refusal(
-                Failure(
-                    Problem.INVALID,
-                    defaults.INVALID_JSON_MESSAGE,
-                    input=raw.decode("utf-8", "replace"),
-                )
-            ) from None
+    def _checked_body(self, raw: Body, *, create: bool) -> Any:
+        parsed = parse_json(raw)
         body, invalid = self.profile.check(parsed, create=create)
         if invalid is not None:
             raise _Refusal(Failure.invalid(invalid, input=parsed))
@@ -283,6 +262,14 @@ class AssistantsService:
 
     def _ok(self, payload: Mapping[str, Any]) -> Response:
         return self._response(200, payload, {})
+
+    def _raw(self, answer: Raw) -> Response:
+        headers = {
+            "content-type": answer.content_type,
+            "x-request-id": "req_" + secrets.token_hex(16),
+            **self.profile.extra_headers,
+        }
+        return Response(200, headers, answer.body)
 
     def _failure(self, failure: Failure, extra_headers: Mapping[str, str]) -> Response:
         return self._response(
@@ -312,11 +299,6 @@ def _authorized(headers: Mapping[str, str]) -> bool:
 def _has_beta(headers: Mapping[str, str]) -> bool:
     values = (v.strip() for v in headers.get(defaults.BETA_HEADER, "").split(","))
     return defaults.BETA_VALUE in values
-
-
-def _reject_constant(name: str) -> Any:
-    # NaN and Infinity are not JSON, though Python's parser takes them by default.
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _fault_name(decision: FaultDecision) -> str | None:

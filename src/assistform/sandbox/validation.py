@@ -65,15 +65,21 @@ class ListQuery:
     before: str | None = None
 
 
-def validate_list_query(query: Mapping[str, str]) -> ListQuery | Invalid:
-    """Parse the list query (unknown parameters are ignored, as the service did)."""
+def validate_list_query(
+    query: Mapping[str, str],
+    *,
+    default: int = limits.LIST_LIMIT_DEFAULT,
+    maximum: int = limits.LIST_LIMIT_MAX,
+) -> ListQuery | Invalid:
+    """Parse the list query (unknown parameters are ignored, as the service did); `default`
+    and `maximum` are the route's limits (those of /v1/assistants unless given)."""
     try:
-        limit = limits.LIST_LIMIT_DEFAULT
+        limit = default
         if "limit" in query:
             text = query["limit"].strip()
             if not re.fullmatch(r"[+-]?[0-9]+", text):
                 _wrong_type(("limit",), "an integer", query["limit"])
-            limit = _integer(int(text), ("limit",), limits.LIST_LIMIT_MIN, limits.LIST_LIMIT_MAX)
+            limit = _integer(int(text), ("limit",), limits.LIST_LIMIT_MIN, maximum)
         order = _enum(query.get("order", "desc"), ("order",), ("asc", "desc"))
     except _Refused as refused:
         return refused.invalid
