@@ -15,14 +15,19 @@ from typing import Any
 
 import pytest
 
+from assistform.knowledge.refs import ref
 from assistform.plan.model import (
     Action,
+    AttachmentChange,
     FieldChange,
+    FileChange,
+    KnowledgeRef,
     LiveRef,
     Plan,
     Reason,
     ResourceChange,
     StateRef,
+    VectorStoreChange,
 )
 from assistform.state import Version
 
@@ -407,9 +412,207 @@ def blue_green_plan() -> Plan:
     )
 
 
+# --- files and vector stores: one of everything knowledge can show ----------------
+
+TAG = {"assistform": f"support/kb@{LINEAGE}@"}
+SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+KB = ref("vector_store", "support/kb")
+SALES = ref("file", "data/sales.csv")
+
+
+def _store(name: str, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "name": name,
+        "description": None,
+        "metadata": {},
+        "expires_after": None,
+        "chunking_strategy": None,
+    }
+    return base | fields
+
+
+def _attach(path: str, size: int, file_id: str | None = None, **fields: Any) -> AttachmentChange:
+    return AttachmentChange(path=path, action=Action.CREATE, file_id=file_id, size=size, **fields)
+
+
+def knowledge_plan() -> Plan:
+    kb_before = _store("Support KB", description="Articles")
+    kb_after = kb_before | {"description": "Articles the support assistants quote"}
+    return Plan(
+        tool_version="0.1.0",
+        created_at=CREATED_AT,
+        state=STATE,
+        live=LiveRef(refreshed=True, fingerprint="7777777777777777", assistants=3, requests=1),
+        resource_changes=[
+            ResourceChange(
+                key="support/triage",
+                action=Action.UPDATE,
+                id="asst_triage",
+                reasons=[Reason.SPEC_CHANGED],
+                changes=[
+                    FieldChange(
+                        path="tool_resources.code_interpreter.file_ids[1]",
+                        before="file-sales1",
+                        after=SALES,
+                    ),
+                    FieldChange(
+                        path="tool_resources.file_search.vector_store_ids[0]",
+                        before="vs_kb",
+                        after=KB,
+                    ),
+                ],
+                request={
+                    "tool_resources": {
+                        "code_interpreter": {"file_ids": ["file-own", SALES]},
+                        "file_search": {"vector_store_ids": [KB]},
+                    }
+                },
+                source="assistants/support/triage.yaml",
+            ),
+            ResourceChange(key="hr/helper", action=Action.NOOP, id="asst_hr"),
+        ],
+        file_changes=[
+            FileChange(
+                path="docs/kb/returns.md",
+                action=Action.CREATE,
+                reasons=[Reason.NEW_SPEC],
+                sha256=SHA,
+                size=4_200_000,
+            ),
+            FileChange(
+                path="data/sales.csv",
+                action=Action.REPLACE,
+                id="file-sales1",
+                reasons=[Reason.CONTENT_CHANGED],
+                sha256=SHA,
+                previous_sha256="0" * 64,
+                size=52_300,
+                notes=["the old file is deleted once nothing refers to it"],
+            ),
+            FileChange(
+                path="docs/kb/faq.md",
+                action=Action.NOOP,
+                id="file-faq2",
+                adopt=True,
+                sha256=SHA,
+                size=1_200,
+            ),
+            FileChange(
+                path="docs/old.md",
+                action=Action.DELETE,
+                id="file-old",
+                reasons=[Reason.UNUSED],
+                notes=["no spec uses it any more"],
+            ),
+            FileChange(
+                path="docs/kb/faq.md",
+                action=Action.DELETE,
+                id="file-faq3",
+                reasons=[Reason.ORPHAN],
+                size=1_200,
+            ),
+            FileChange(
+                path="docs/gone.md",
+                action=Action.NOOP,
+                id="file-gone",
+                reasons=[Reason.UNUSED, Reason.DELETED_OUTSIDE],
+            ),
+        ],
+        vector_store_changes=[
+            VectorStoreChange(
+                key="hr/policies",
+                action=Action.CREATE,
+                reasons=[Reason.NEW_SPEC],
+                after=_store("HR policies", metadata={"team": "hr"}),
+                request={"name": "HR policies", "metadata": {"team": "hr", **TAG}},
+                attach=[_attach("docs/hr/leave.pdf", 310_000)],
+                source="vector_stores/hr/policies.yaml",
+            ),
+            VectorStoreChange(
+                key="support/faq",
+                action=Action.NOOP,
+                id="vs_faq",
+                reasons=[Reason.CONTENT_CHANGED, Reason.DRIFT, Reason.PROCESSING_FAILED],
+                attach=[
+                    _attach("docs/kb/faq.md", 1_200, "file-faq2"),
+                    _attach("docs/kb/returns.md", 4_200_000),
+                    _attach("docs/kb/shipping.md", 800, "file-ship", drift=True),
+                ],
+                detach=[
+                    AttachmentChange(
+                        path="docs/old.md", action=Action.DELETE, file_id="file-old", size=90
+                    )
+                ],
+                retag=[
+                    AttachmentChange(
+                        path="docs/kb/billing.md",
+                        action=Action.UPDATE,
+                        file_id="file-bill",
+                        size=2_048,
+                        attributes={"category": "billing", **TAG},
+                        drift=True,
+                    )
+                ],
+                failed=[
+                    AttachmentChange(
+                        path="docs/kb/scan.pdf",
+                        action=Action.NOOP,
+                        file_id="file-scan",
+                        size=9_000_000,
+                        last_error="invalid_file: The file could not be parsed",
+                    )
+                ],
+                unchanged=12,
+            ),
+            VectorStoreChange(
+                key="support/kb",
+                action=Action.REPLACE,
+                id="vs_kb",
+                reasons=[Reason.SPEC_CHANGED, Reason.CREATE_ONLY],
+                before=kb_before,
+                after=kb_after,
+                changes=[
+                    FieldChange(
+                        path="description",
+                        before="Articles",
+                        after="Articles the support assistants quote",
+                        compared_with="state",
+                    )
+                ],
+                attach=[
+                    _attach("docs/kb/faq.md", 1_200, "file-faq2"),
+                    _attach("docs/kb/returns.md", 4_200_000),
+                ],
+                notes=[
+                    "description can only be set when a store is created: the store is made "
+                    "again with its files, then the old one deleted"
+                ],
+            ),
+            VectorStoreChange(key="eng/handbook", action=Action.NOOP, id="vs_eng", unchanged=40),
+            VectorStoreChange(
+                key="legacy/archive",
+                action=Action.DELETE,
+                id="vs_archive",
+                reasons=[Reason.SPEC_REMOVED],
+                before=_store("Archive"),
+                forget=True,
+            ),
+        ],
+        knowledge=KnowledgeRef(
+            files=60,
+            vector_stores=6,
+            unmanaged_files=3,
+            unmanaged_vector_stores=1,
+            requests=9,
+            bytes_hashed=4_252_300,
+        ),
+    )
+
+
 PLANS: dict[str, Callable[[], Plan]] = {
     "blue_green": blue_green_plan,
     "full": full_plan,
+    "knowledge": knowledge_plan,
     "no_refresh": no_refresh_plan,
     "no_changes": no_changes_plan,
     "state_only": state_only_plan,
@@ -431,3 +634,8 @@ def full() -> Plan:
 @pytest.fixture
 def blue_green() -> Plan:
     return blue_green_plan()
+
+
+@pytest.fixture
+def knowledge() -> Plan:
+    return knowledge_plan()

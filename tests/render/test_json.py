@@ -22,3 +22,7 @@ def test_json_round_trips_unchanged(plan_case: tuple[str, Plan]) -> None:
     again = Plan.model_validate_json(text)
     assert again == plan
     assert render_json(again) == text
+
+
+def test_json_of_files_and_vector_stores_matches_golden(knowledge: Plan, golden: Golden) -> None:
+    golden("knowledge.json", render_json(knowledge))

@@ -8,6 +8,7 @@ import pytest
 
 from assistform.plan.model import (
     Action,
+    AttachmentChange,
     FieldChange,
     LiveRef,
     Plan,
@@ -153,3 +154,14 @@ def test_overflowing_warnings_still_leave_the_verdict_and_the_note() -> None:
     assert text.startswith(MARKER + "\n")
     assert "**Plan: 0 to create, 3 to update, 0 to replace, 0 to delete.**" in text
     assert CUT_NOTE in text
+
+
+def test_a_store_of_thousands_of_new_files_stays_one_readable_section(knowledge: Plan) -> None:
+    [store] = [c for c in knowledge.vector_store_changes if c.key == "hr/policies"]
+    store.attach = [
+        AttachmentChange(path=f"docs/{n}.md", action=Action.CREATE, size=100) for n in range(3000)
+    ]
+    text = render_markdown(knowledge)
+    assert len(text) < 30_000
+    assert "… 2,852 more lines (see the JSON plan)" in text
+    assert not _unclosed_fence(text)

@@ -165,3 +165,21 @@ def test_a_batch_of_another_store_is_not_found(connected: Connected) -> None:
     batch = connected.client.vector_stores.file_batches.create(first, file_ids=[upload(connected)])
     with pytest.raises(openai.NotFoundError):
         connected.client.vector_stores.file_batches.retrieve(batch.id, vector_store_id=second)
+
+
+def test_a_batch_of_2000_files_is_taken(connected: Connected) -> None:
+    from assistform.sandbox.knowledge_store import StoredFile
+
+    knowledge = connected.service.knowledge
+    files = [
+        StoredFile(f"file-{i:022d}", 1, knowledge.next_seq(), 10, f"{i}.md", "assistants")
+        for i in range(2000)
+    ]
+    knowledge.put_many(files)
+    store = connected.client.vector_stores.create().id
+    batch = connected.client.vector_stores.file_batches.create(
+        store, file_ids=[f.id for f in files]
+    )
+    assert batch.file_counts.total == 2000
+    connected.clock.step(1)
+    assert connected.client.vector_stores.retrieve(store).usage_bytes == 20_000

@@ -267,3 +267,14 @@ def test_an_upload_is_held_in_memory_once(
     assert created.bytes == size
     assert peak < 1.5 * size, f"peak {peak / size:.2f}x the upload"
     assert connected.client.files.content(created.id).read() == path.read_bytes()
+
+
+def test_a_lost_upload_answer_still_stored_the_file(connected: Connected) -> None:
+    """What apply must survive: the upload happened, its answer never came."""
+    from assistform.sandbox import Faults, nth
+
+    connected.service.faults = Faults(lose_answer=nth("POST", routes.FILES, 1))
+    with pytest.raises(openai.APIConnectionError):
+        connected.client.files.create(file=("lost.md", io.BytesIO(b"lost")), purpose="assistants")
+    (stored,) = connected.client.files.list().data
+    assert (stored.filename, stored.bytes) == ("lost.md", 4)

@@ -120,3 +120,14 @@ def test_a_corrupt_journal_is_a_clear_error(tmp_path: Path) -> None:
     journal.write_text(json.dumps({"format": 99}) + "\n")
     with pytest.raises(SandboxDataError, match="not valid"):
         KnowledgeStore(journal)
+
+
+def test_many_records_are_one_append(tmp_path: Path) -> None:
+    journal = tmp_path / "k.jsonl"
+    store = KnowledgeStore(journal)
+    store.put_many(
+        [StoredFile(f"file-{i}", 1, store.next_seq(), 1, "f", "assistants") for i in range(100)]
+    )
+    assert len(journal.read_text().splitlines()) == 101  # the format line, then the records
+    store.remove_many(store.all(StoredFile)[:40])
+    assert len(KnowledgeStore(journal).all(StoredFile)) == 60

@@ -296,3 +296,26 @@ def test_fail_files_fails_matching_files_only(connected: Connected) -> None:
     failed = connected.client.vector_stores.files.retrieve(bad, vector_store_id=created["id"])
     assert failed.status == "failed"
     assert failed.last_error is not None and failed.last_error.code == "invalid_file"
+
+
+#: The refusals the spec's schema expresses itself; the others are limits written only in
+#: its descriptions (16 metadata pairs of 64/512 characters, the overlap of at most half a
+#: chunk) or need the server's data (a file that does not exist).
+SCHEMA_REFUSES = {
+    "unknown field",
+    "name not a string",
+    "0 days",
+    "366 days",
+    "anchor",
+    "chunks of 99",
+    "chunks of 4097",
+    "501 file ids",
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_CREATE, ids=[c[0] for c in REFUSED_CREATE])
+def test_the_refusals_agree_with_the_schema_where_it_can_say(
+    case: tuple[str, dict[str, Any], str, str], schema_accepts: Any
+) -> None:
+    name, body, _, _ = case
+    assert schema_accepts("CreateVectorStoreRequest", body) == (name not in SCHEMA_REFUSES)

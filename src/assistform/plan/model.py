@@ -204,12 +204,18 @@ class VectorStoreChange(BaseModel):
 
     @property
     def writes(self) -> bool:
-        return (
-            self.action is not Action.NOOP
-            or bool(self.attach or self.detach or self.retag)
-            or self.adopt
-            or self.forget
-        )
+        return self.changes_files or self.action is not Action.NOOP or self.adopt or self.forget
+
+    @property
+    def changes_files(self) -> bool:
+        return bool(self.attach or self.detach or self.retag)
+
+    @property
+    def effective_action(self) -> Action:
+        """The action as counted: a store whose files change is updated."""
+        if self.action is Action.NOOP and self.changes_files:
+            return Action.UPDATE
+        return self.action
 
 
 class KnowledgeRef(BaseModel):
@@ -278,13 +284,27 @@ class Plan(BaseModel):
         return self.knowledge is not None or bool(self.file_changes or self.vector_store_changes)
 
     def counts(self) -> dict[Action, int]:
-        """Changes per action; a blue-green key's new version is not counted as a replace
-        (nothing live is destroyed: see `new_versions`)."""
+        """Assistants per action; a blue-green key's new version is not counted as a
+        replace (nothing live is destroyed: see `new_versions`)."""
         counts = dict.fromkeys(Action, 0)
         for change in self.resource_changes:
             if not _is_new_version_of_live(change):
                 counts[change.action] += 1
         return counts
+
+    def vector_store_counts(self) -> dict[Action, int]:
+        counts = dict.fromkeys(Action, 0)
+        for change in self.vector_store_changes:
+            counts[change.effective_action] += 1
+        return counts
+
+    @property
+    def uploads(self) -> list[FileChange]:
+        return [f for f in self.file_changes if f.action in (Action.CREATE, Action.REPLACE)]
+
+    @property
+    def removals(self) -> list[FileChange]:
+        return [f for f in self.file_changes if f.action is Action.DELETE]
 
     @property
     def new_versions(self) -> int:
@@ -293,14 +313,29 @@ class Plan(BaseModel):
 
     @property
     def has_changes(self) -> bool:
-        return any(c.action is not Action.NOOP for c in self.resource_changes)
+        """Whether apply changes anything on the server."""
+        return (
+            any(c.action is not Action.NOOP for c in self.resource_changes)
+            or any(f.action is not Action.NOOP for f in self.file_changes)
+            or any(v.effective_action is not Action.NOOP for v in self.vector_store_changes)
+        )
 
     @property
     def writes_state(self) -> bool:
-        return any(c.writes_state for c in self.resource_changes)
+        # Every listed file change writes the state (a no-op one adopts or forgets).
+        return (
+            any(c.writes_state for c in self.resource_changes)
+            or bool(self.file_changes)
+            or any(v.writes for v in self.vector_store_changes)
+        )
 
     def summary_line(self) -> str:
+        """`Plan: 1 to create, ...`: assistants, and vector stores with them when the plan
+        has knowledge, then its files: `12 files to upload (4.2 MB), 3 to remove.`"""
         c = self.counts()
+        if self.has_knowledge:
+            stores = self.vector_store_counts()
+            c = {action: n + stores[action] for action, n in c.items()}
         line = (
             f"Plan: {c[Action.CREATE]} to create, {c[Action.UPDATE]} to update, "
             f"{c[Action.REPLACE]} to replace, {c[Action.DELETE]} to delete"
@@ -308,9 +343,27 @@ class Plan(BaseModel):
         versions = self.new_versions
         if versions:
             line += f", {versions} new version{'s' if versions > 1 else ''}"
-        return line + "."
+        line += "."
+        if self.has_knowledge:
+            uploads = self.uploads
+            size = human_size(sum(f.size or 0 for f in uploads))
+            noun = "file" if len(uploads) == 1 else "files"
+            line += f" {len(uploads)} {noun} to upload ({size}), {len(self.removals)} to remove."
+        return line
 
 
 def _is_new_version_of_live(change: ResourceChange) -> bool:
     # A key's first version is a create; later ones replace nothing: the current one stays.
     return change.new_version and change.action is Action.REPLACE
+
+
+def human_size(size: int) -> str:
+    """`4.2 MB`: decimal units, as file managers and the API's docs count."""
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("kB", "MB", "GB"):
+        value /= 1000
+        if value < 999.95 or unit == "GB":
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")

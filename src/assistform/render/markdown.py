@@ -11,7 +11,18 @@ from __future__ import annotations
 import html
 import re
 
-from assistform.plan.model import Plan, ResourceChange
+from assistform.plan.model import Plan, ResourceChange, VectorStoreChange, human_size
+from assistform.render.knowledge import (
+    STORE_PHRASES,
+    SYMBOLS,
+    file_line,
+    is_store_shown,
+    knowledge_counts_line,
+    knowledge_tail,
+    store_header,
+    store_kind,
+    store_steps,
+)
 from assistform.render.text import (
     KINDS,
     NO_REFRESH_NOTE,
@@ -24,6 +35,7 @@ from assistform.render.text import (
     kind_of,
     reasons_text,
     state_only_counts,
+    store_field_views,
     targets_note,
     unmanaged_line,
     version_steps,
@@ -44,7 +56,7 @@ def render_markdown(plan: Plan, *, max_chars: int = GITHUB_COMMENT_MAX) -> str:
     shown = [c for c in plan.resource_changes if is_shown(c)]
     head = _head(plan)
     rows = [_row(c) for c in shown]
-    sections = [_section(c) for c in shown]
+    sections = [_section(c) for c in shown] + _knowledge_sections(plan)
     return _fit(head, rows, sections, _footer(plan), max_chars)
 
 
@@ -104,6 +116,9 @@ def _head(plan: Plan) -> list[str]:
         blocks.append(md_text(unmanaged_line(plan)) + "\n")
     if elsewhere_line(plan):
         blocks.append(md_text(elsewhere_line(plan)) + "\n")
+    if plan.has_knowledge:
+        blocks.append(md_text(knowledge_counts_line(plan)) + "\n")
+        blocks += [md_text(line) + "\n" for line in knowledge_tail(plan, unchanged=False)]
     return blocks
 
 
@@ -161,6 +176,53 @@ def _section(change: ResourceChange) -> str:
     return "\n".join(parts)
 
 
+def _knowledge_sections(plan: Plan) -> list[str]:
+    sections = [_store_section(c) for c in plan.vector_store_changes if is_store_shown(c)]
+    if plan.file_changes:
+        uploads = plan.uploads
+        summary = (
+            f"Files: {len(uploads)} to upload ({human_size(sum(f.size or 0 for f in uploads))}), "
+            f"{len(plan.removals)} to remove"
+        )
+        lines = [" ".join(file_line(f)) for f in plan.file_changes]
+        sections.append(
+            f"<details><summary>{html.escape(summary)}</summary>\n\n"
+            + code_fence(_capped(lines), "diff")
+            + "\n</details>\n"
+        )
+    return sections
+
+
+def _store_section(change: VectorStoreChange) -> str:
+    kind = store_kind(change)
+    summary = f"<code>{html.escape(SYMBOLS[kind])} {html.escape(store_header(change))}</code> "
+    summary += html.escape(STORE_PHRASES[kind])
+    parts = [f"<details><summary>{summary}</summary>\n"]
+    bullets = [f"- reasons: {md_text(', '.join(r.value for r in change.reasons))}"]
+    bullets = bullets if change.reasons else []
+    bullets += [f"- note: {md_text(note)}" for note in change.notes]
+    if bullets:
+        parts.append("\n".join(bullets) + "\n")
+    views = store_field_views(change, body_lines=MD_BODY_LINES, line_chars=MD_LINE_CHARS)
+    body = _diff_body(views)
+    body += [
+        f"{step.sign} {step.text}" + (f"  ({step.marker})" if step.marker else "")
+        for step in store_steps(change)
+    ]
+    if body:
+        parts.append(code_fence(_capped(body), "diff"))
+    parts.append("</details>\n")
+    return "\n".join(parts)
+
+
+def _capped(lines: list[str]) -> list[str]:
+    """At most SECTION_LINES lines: a store of thousands of new files stays readable."""
+    if len(lines) <= SECTION_LINES:
+        return lines
+    more = len(lines) - SECTION_LINES
+    return [*lines[:SECTION_LINES], f"… {more:,} more lines (see the JSON plan)"]
+
+
 def _diff_body(views: list[FieldView]) -> list[str]:
     lines: list[str] = []
     for index, view in enumerate(views):
@@ -206,6 +268,15 @@ def _footer(plan: Plan) -> str:
         f"state {plan.state.path} (lineage {plan.state.lineage}, serial {plan.state.serial})",
         live,
     ]
+    ref = plan.knowledge
+    if ref is not None:
+        read = (
+            f"{_count(ref.files, 'file')} and {_count(ref.vector_stores, 'vector store')} read "
+            f"in {_count(ref.requests, 'request')}, "
+            if plan.live.refreshed
+            else ""
+        )
+        facts.append(f"knowledge: {read}{human_size(ref.bytes_hashed)} hashed")
     return "<sub>" + md_text(" · ".join(facts)) + "</sub>\n"
 
 

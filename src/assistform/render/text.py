@@ -17,7 +17,18 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistform.ownership import env_label
-from assistform.plan.model import Action, FieldChange, Plan, ResourceChange
+from assistform.plan.model import Action, FieldChange, Plan, ResourceChange, VectorStoreChange
+from assistform.render.knowledge import (
+    STORE_PHRASES,
+    SYMBOLS,
+    file_kind,
+    file_line,
+    is_store_shown,
+    knowledge_tail,
+    store_header,
+    store_kind,
+    store_steps,
+)
 
 NO_CHANGES = "No changes. Live assistants match the specs."
 NO_REFRESH_NOTE = (
@@ -65,6 +76,8 @@ KINDS: dict[str, Kind] = {
     ),
 }
 SERVER_KINDS = ("create", "update", "replace", "delete")
+#: The one kind only knowledge has: a store whose files failed processing.
+FAILED_KIND = Kind("!", "processing failed", STORE_PHRASES["failed"])
 STATE_KINDS = ("adopt", "record", "forget")
 
 #: A value longer than this (as compact JSON) is shown as lines, not inline.
@@ -81,6 +94,8 @@ _STYLES: dict[str, dict[str, Any]] = {
     "-/+": {"fg": "magenta"},
     "=": {"fg": "cyan"},
     ".": {"fg": "cyan"},
+    "!": {"fg": "red"},
+    " ": {},
     "@@": {"fg": "cyan"},
     "marker": {"fg": "magenta"},
     "warning": {"fg": "red", "bold": True},
@@ -138,16 +153,27 @@ def render_text(plan: Plan, *, color: Colorizer | None = None) -> str:
     if plan.targets:
         out += [targets_note(plan), ""]
     shown = [c for c in plan.resource_changes if is_shown(c)]
-    if shown:
-        used = [KINDS[k] for k in KINDS if any(kind_of(c) == k for c in shown)]
+    stores = [c for c in plan.vector_store_changes if is_store_shown(c)]
+    used = legend_kinds(plan)
+    if used:
         legend = ", ".join(f"{style(k.symbol, k.symbol)} {k.meaning}" for k in used)
         out += [f"Symbols: {legend}", ""]
     for change in shown:
         out += _block(change, style)
         out.append("")
+    for store in stores:
+        out += _store_block(store, style)
+        out.append("")
+    if plan.file_changes:
+        out.append("Files:")
+        for file in plan.file_changes:
+            symbol, text = file_line(file)
+            out.append(f"  {style(symbol, symbol)} {text}")
+        out.append("")
     tail = [
         line for line in (unchanged_line(plan), unmanaged_line(plan), elsewhere_line(plan)) if line
     ]
+    tail += knowledge_tail(plan)
     if tail:
         out += [*tail, ""]
     if plan.has_changes and state_only_phrase(plan):
@@ -168,6 +194,24 @@ def _block(change: ResourceChange, style: Style) -> list[str]:
         lines.append(f"      {style(sign, sign)} {step}")
     for view in field_views(change, body_lines=TEXT_BODY_LINES, line_chars=TEXT_LINE_CHARS):
         lines += ["      " + line for line in _view_lines(view, style)]
+    lines += ["      " + style(f"note: {note}", "dim") for note in change.notes]
+    return lines
+
+
+def _store_block(change: VectorStoreChange, style: Style) -> list[str]:
+    kind = store_kind(change)
+    symbol = SYMBOLS[kind]
+    header = f"{style(symbol, symbol)} {style(store_header(change), 'key')}"
+    lines = [f"  {header} {STORE_PHRASES[kind]}"]
+    if change.reasons:
+        reasons = ", ".join(r.value for r in change.reasons)
+        lines.append("      " + style("reasons: " + reasons, "dim"))
+    views = store_field_views(change, body_lines=TEXT_BODY_LINES, line_chars=TEXT_LINE_CHARS)
+    for view in views:
+        lines += ["      " + line for line in _view_lines(view, style)]
+    for step in store_steps(change):
+        marker = style(f"  ({step.marker})", "marker") if step.marker else ""
+        lines.append(f"      {style(step.sign, step.sign)} {step.text}{marker}".rstrip())
     lines += ["      " + style(f"note: {note}", "dim") for note in change.notes]
     return lines
 
@@ -202,6 +246,19 @@ def _styler(color: Colorizer | None) -> Style:
 def is_shown(change: ResourceChange) -> bool:
     """No-ops are only counted, unless they write the state (adopt, record, forget)."""
     return change.writes_state
+
+
+def legend_kinds(plan: Plan) -> list[Kind]:
+    """The kinds a plan's listed entries use, in legend order (knowledge's with them)."""
+    names = {kind_of(c) for c in plan.resource_changes if is_shown(c)}
+    failed = False
+    for store in plan.vector_store_changes:
+        if is_store_shown(store):
+            kind = store_kind(store)
+            failed = failed or bool(store.failed)
+            names.add("update" if kind == "files" else kind)
+    names |= {file_kind(f) for f in plan.file_changes}
+    return [KINDS[k] for k in KINDS if k in names] + ([FAILED_KIND] if failed else [])
 
 
 def kind_of(change: ResourceChange) -> str:
@@ -304,6 +361,23 @@ def field_views(change: ResourceChange, *, body_lines: int, line_chars: int) -> 
     return []
 
 
+def store_field_views(
+    change: VectorStoreChange, *, body_lines: int, line_chars: int
+) -> list[FieldView]:
+    """A store's own fields: as `field_views` shows an assistant's."""
+    if change.changes:
+        return [_change_view(fc, set(), body_lines, line_chars) for fc in change.changes]
+    if change.action is Action.CREATE and change.after:
+        return [
+            _value_view("+", name, value, body_lines, line_chars)
+            for name, value in change.after.items()
+            if value is not None and value != {}
+        ]
+    if change.action is Action.DELETE and change.before and change.before.get("name"):
+        return [_value_view("-", "name", change.before["name"], body_lines, line_chars)]
+    return []
+
+
 def _change_view(fc: FieldChange, forcing: set[str], body_lines: int, line_chars: int) -> FieldView:
     top = top_field(fc.path)
     markers = [DRIFT_MARKER] if fc.drift else []
@@ -342,8 +416,18 @@ def top_field(path: str) -> str:
 
 
 def compact(value: Any) -> str:
-    """One line of JSON: strings quoted, so `"0.5"` and `0.5` never look alike."""
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    """One line of JSON: strings quoted, so `"0.5"` and `0.5` never look alike; an id
+    known only after apply reads as such, unquoted."""
+    return _unquote_refs(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
+
+
+#: A reference (`knowledge.refs`) as JSON writes it; keys are paths and store keys, which
+#: hold no quote or backslash.
+_QUOTED_REF = re.compile(r'"(\(known after apply: (?:file|vector_store) [^"\\]+\))"')
+
+
+def _unquote_refs(text: str) -> str:
+    return _QUOTED_REF.sub(r"\1", text)
 
 
 def is_long(value: Any) -> bool:
@@ -357,7 +441,7 @@ def as_lines(value: Any) -> list[str]:
         return []
     if isinstance(value, str):
         return value.splitlines()
-    return json.dumps(value, ensure_ascii=False, indent=2).splitlines()
+    return _unquote_refs(json.dumps(value, ensure_ascii=False, indent=2)).splitlines()
 
 
 def unified_diff(before: Any, after: Any, *, body_lines: int, line_chars: int) -> list[str]:

@@ -1,5 +1,5 @@
 """Files attached to vector stores: what a single attach, a file batch and a vector store
-created with `file_ids` share (rules 34-39 of `defaults.py`)."""
+created with `file_ids` share (rules 34-38 of `defaults.py`)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def existing_file(store: KnowledgeStore, file_id: str) -> StoredFile:
     return found
 
 
-def attach(
+def attachment(
     server: Server,
     store: KnowledgeStore,
     vector_store_id: str,
@@ -61,12 +61,13 @@ def attach(
     chunking_strategy: Any,
     batch_id: str | None = None,
 ) -> StoredVectorStoreFile:
-    """Attach (or attach again: processing starts over) one file; the caller holds the
-    store's lock and has checked that the vector store exists."""
+    """The record that attaches (or attaches again: processing starts over) one file; the
+    caller stores it, holding the store's lock, once it has checked that the vector store
+    exists."""
     now = server.clock()
     glob = server.faults.fail_files
     failing = glob is not None and fnmatch.fnmatchcase(file.filename, glob)
-    attached = StoredVectorStoreFile(
+    return StoredVectorStoreFile(
         vector_store_id=vector_store_id,
         file_id=file.id,
         created_at=int(server.profile.timestamp(now)),
@@ -78,8 +79,6 @@ def attach(
         usage_bytes=file.bytes,
         batch_id=batch_id,
     )
-    store.put(attached)
-    return attached
 
 
 def files_of(store: KnowledgeStore, vector_store_id: str) -> list[StoredVectorStoreFile]:

@@ -144,7 +144,41 @@ Files (/v1/files; assumed from the spec and the SDK, not checked against the ser
      and `purpose` (any purpose a file object can have); `before` is ignored.
  30. Deleting a file also removes it from every vector store that holds it.
  31. The content of a file of purpose `assistants` cannot be downloaded (400 "Not allowed
-     to download files of purpose: assistants"); every other purpose can.
+     to download files of purpose: assistants"); every other purpose can (the `lenient`
+     profile allows it too, as self-hosted servers do).
+
+Vector stores (/v1/vector_stores; assumed likewise)
+ 32. Vector store ids are `vs_` + 24 letters/digits, file batch ids `vsfb_` + 24. A vector
+     store file's id is its file's id. Requests need no `OpenAI-Beta` header.
+ 33. A vector store: `name` as sent, "" when never sent (the spec types it as a string);
+     `metadata` {} when not sent; `expires_after` only when set; `expires_at`
+     `last_active_at` + days, or null; `last_active_at` is set on create and on modify.
+     `description` is taken on create, stored and never returned (VectorStoreObject has no
+     such field). Modify takes only `name`, `expires_after` and `metadata` (each may be
+     null: no name, no expiry, no metadata); metadata replaces the old as a whole.
+ 34. `file_ids` naming a file that does not exist: 400 `invalid_value` naming every such id
+     (param `file_ids` or `files`), nothing created; the one `file_id` of a single attach:
+     404 (param `file_id`). Unknown vector store or batch (or a batch of another store):
+     404. Attaching a file already attached starts its processing over.
+ 35. Deleting a vector store detaches its files (the files stay in /v1/files) and forgets
+     its batches.
+ 36. A file attached is `in_progress` for `Faults.processing_seconds` (0.2 by default) on
+     the service's clock, then `completed`, or `failed` with `last_error` `{"code":
+     "invalid_file", ...}` when its filename matches the glob `Faults.fail_files`; its
+     `usage_bytes` is its size once completed, 0 before. A store is `in_progress` while any
+     of its files is, `expired` once past `expires_at`, else `completed`; its `usage_bytes`
+     and `file_counts` sum its files.
+ 37. `attributes` of a vector store file: {} when none were set. `chunking_strategy` is
+     reported as `static`; `auto` (or none) is 800 tokens with 400 of overlap.
+ 38. A file batch counts the files it attached (those still attached). It is
+     `in_progress` while any is, then `completed`, failed files included (they are counted
+     in `file_counts.failed`). Cancel turns its files still in progress `cancelled` and
+     the batch `cancelled`; a batch with nothing in progress stays as it is. With `files`,
+     each entry's attributes and chunking apply and the batch-wide ones are ignored; with
+     `file_ids`, the batch-wide ones apply to every file.
+ 39. Lists of vector stores and of their files take `limit` 1..100 (default 20), `order`,
+     `after` and `before`, as for assistants (rules 21-23); file lists also `filter` by
+     status.
 """
 
 from __future__ import annotations

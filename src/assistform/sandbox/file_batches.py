@@ -9,7 +9,7 @@ from typing import Any
 
 from assistform.sandbox import defaults, routes
 from assistform.sandbox.attachments import (
-    attach,
+    attachment,
     existing_files,
     existing_vector_store,
     files_of,
@@ -73,9 +73,8 @@ class FileBatchesHandler:
                 created_at=int(self.server.profile.timestamp(now)),
                 seq=self.store.next_seq(),
             )
-            self.store.put(batch)
-            for entry, file in zip(entries, files, strict=True):
-                attach(
+            attached = [
+                attachment(
                     self.server,
                     self.store,
                     vector_store_id,
@@ -84,6 +83,9 @@ class FileBatchesHandler:
                     chunking_strategy=entry.get("chunking_strategy"),
                     batch_id=batch.id,
                 )
+                for entry, file in zip(entries, files, strict=True)
+            ]
+            self.store.put_many([batch, *attached])
         return self.render(batch)
 
     def _cancel(self, batch: StoredBatch) -> Answer:
@@ -92,10 +94,9 @@ class FileBatchesHandler:
             pending = [f for f in self._files(batch) if file_status(f, now) == "in_progress"]
             # A batch whose files are all done has nothing to cancel: it stays as it is.
             if pending:
-                for attached in pending:
-                    self.store.put(dataclasses.replace(attached, outcome="cancelled"))
                 batch = dataclasses.replace(batch, cancelled=True)
-                self.store.put(batch)
+                cancelled = [dataclasses.replace(f, outcome="cancelled") for f in pending]
+                self.store.put_many([batch, *cancelled])
         return self.render(batch)
 
     def _files(self, batch: StoredBatch) -> list[StoredVectorStoreFile]:

@@ -109,12 +109,10 @@ class FilesHandler:
 
     def _delete(self, file_id: str) -> Answer:
         with self.store.lock:
-            self.existing(file_id)
+            stored = self.existing(file_id)
             # Its vector stores lose it too (rule 30).
-            for attached in self.store.all(StoredVectorStoreFile):
-                if attached.file_id == file_id:
-                    self.store.remove(StoredVectorStoreFile, attached.key)
-            self.store.remove(StoredFile, file_id)
+            attached = [f for f in self.store.all(StoredVectorStoreFile) if f.file_id == file_id]
+            self.store.remove_many([*attached, stored])
         self.store.blobs.delete(file_id)
         return {"id": file_id, "object": "file", "deleted": True}
 

@@ -17,7 +17,7 @@ import dataclasses
 import json
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Final, Protocol, TypeVar
@@ -199,19 +199,34 @@ class KnowledgeStore:
             return self._tombstones[kind.KIND].get(key)
 
     def put(self, record: Record) -> None:
+        self.put_many([record])
+
+    def put_many(self, records: Sequence[Record]) -> None:
+        """Write several records with one journal append (one fsync: a batch of 2,000 files
+        is one change)."""
         with self.lock:
-            self._tables[record.KIND][record.key] = record
-            self._tombstones[record.KIND].pop(record.key, None)
-            self._append({"put": record.KIND, "record": _to_json(record)})
+            for record in records:
+                self._tables[record.KIND][record.key] = record
+                self._tombstones[record.KIND].pop(record.key, None)
+            self._append([{"put": r.KIND, "record": _to_json(r)} for r in records])
 
     def remove(self, kind: type[Record], key: str) -> bool:
+        """Remove one record; False when there was none."""
         with self.lock:
-            record = self._tables[kind.KIND].pop(key, None)
-            if record is None:
-                return False
-            self._tombstones[kind.KIND][key] = record.position
-            self._append({"gone": kind.KIND, "key": key, "position": list(record.position)})
-            return True
+            record = self._tables[kind.KIND].get(key)
+            if record is not None:
+                self.remove_many([record])
+            return record is not None
+
+    def remove_many(self, records: Sequence[Record]) -> None:
+        """Remove records held, with one journal append; each leaves a tombstone."""
+        with self.lock:
+            for record in records:
+                self._tables[record.KIND].pop(record.key, None)
+                self._tombstones[record.KIND][record.key] = record.position
+            self._append(
+                [{"gone": r.KIND, "key": r.key, "position": list(r.position)} for r in records]
+            )
 
     # --- persistence ---------------------------------------------------------------
 
@@ -253,8 +268,8 @@ class KnowledgeStore:
         self._tombstones[kind][key] = position
         self._next_seq = max(self._next_seq, position[1] + 1)
 
-    def _append(self, entry: Mapping[str, Any]) -> None:
-        if self.journal is None:
+    def _append(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        if self.journal is None or not entries:
             return
         held = sum(len(t) + len(self._tombstones[k]) for k, t in self._tables.items())
         if self._lines >= max(_COMPACT_MIN_LINES, _COMPACT_RATIO * held):
@@ -267,12 +282,12 @@ class KnowledgeStore:
                 if handle.tell() == 0:
                     handle.write(_encode({"format": FORMAT_VERSION}) + "\n")
                     self._lines += 1
-                handle.write(_encode(entry) + "\n")
+                handle.write("".join(_encode(entry) + "\n" for entry in entries))
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
             raise SandboxDataError(f"cannot write sandbox data {self.journal}: {exc}") from exc
-        self._lines += 1
+        self._lines += len(entries)
 
     def _compact(self) -> None:
         assert self.journal is not None

@@ -61,7 +61,7 @@ def batch_status(batch: StoredBatch, counts: dict[str, int]) -> str:
 
 
 def resolved_chunking(strategy: Any) -> dict[str, Any]:
-    """What a file is chunked with: `auto` (or nothing) is static 800/400 (rule 39)."""
+    """What a file is chunked with: `auto` (or nothing) is static 800/400 (rule 37)."""
     if isinstance(strategy, dict) and strategy.get("type") == "static":
         return {"type": "static", "static": dict(strategy["static"])}
     return {"type": "static", "static": dict(defaults.AUTO_CHUNKING)}

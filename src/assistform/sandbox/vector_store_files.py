@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from assistform.sandbox import defaults, routes
 from assistform.sandbox.attachments import (
-    attach,
+    attachment,
     existing_file,
     existing_vector_store,
     files_of,
@@ -77,7 +77,7 @@ class VectorStoreFilesHandler:
         body = checked_body(raw, validate_vector_store_file_create)
         with self.store.lock:
             existing_vector_store(self.store, vector_store_id)
-            attached = attach(
+            attached = attachment(
                 self.server,
                 self.store,
                 vector_store_id,
@@ -85,6 +85,7 @@ class VectorStoreFilesHandler:
                 attributes=body.get("attributes"),
                 chunking_strategy=body.get("chunking_strategy"),
             )
+            self.store.put(attached)
         return self._render(attached)
 
     def _update(self, vector_store_id: str, file_id: str, raw: Body) -> Answer:

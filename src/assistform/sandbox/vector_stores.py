@@ -9,7 +9,7 @@ from typing import Any
 
 from assistform.sandbox import defaults, routes
 from assistform.sandbox.attachments import (
-    attach,
+    attachment,
     existing_files,
     existing_vector_store,
     files_of,
@@ -27,7 +27,6 @@ from assistform.sandbox.knowledge_store import (
     KnowledgeStore,
     StoredBatch,
     StoredVectorStore,
-    StoredVectorStoreFile,
 )
 from assistform.sandbox.knowledge_validation import (
     validate_vector_store_create,
@@ -68,9 +67,8 @@ class VectorStoresHandler:
                 expires_after=body.get("expires_after"),
                 last_active_at=created_at,
             )
-            self.store.put(created)
-            for file in files:
-                attach(
+            attached = [
+                attachment(
                     self.server,
                     self.store,
                     created.id,
@@ -78,6 +76,9 @@ class VectorStoresHandler:
                     attributes=None,
                     chunking_strategy=body.get("chunking_strategy"),
                 )
+                for file in files
+            ]
+            self.store.put_many([created, *attached])
         return self.render(created)
 
     def _modify(self, vector_store_id: str, raw: Body) -> Answer:
@@ -98,13 +99,11 @@ class VectorStoresHandler:
 
     def _delete(self, vector_store_id: str) -> Answer:
         with self.store.lock:
-            existing_vector_store(self.store, vector_store_id)
-            for attached in files_of(self.store, vector_store_id):
-                self.store.remove(StoredVectorStoreFile, attached.key)
-            for batch in self.store.all(StoredBatch):
-                if batch.vector_store_id == vector_store_id:
-                    self.store.remove(StoredBatch, batch.key)
-            self.store.remove(StoredVectorStore, vector_store_id)
+            stored = existing_vector_store(self.store, vector_store_id)
+            batches = [
+                b for b in self.store.all(StoredBatch) if b.vector_store_id == vector_store_id
+            ]
+            self.store.remove_many([*files_of(self.store, vector_store_id), *batches, stored])
         return {"id": vector_store_id, "object": "vector_store.deleted", "deleted": True}
 
     def _list(self, query: Mapping[str, str]) -> Answer:
