@@ -18,6 +18,7 @@ from assistform.adopt import export_assistants
 from assistform.api.client import OpenAIAssistants
 from assistform.api.connect import SANDBOX_DATA
 from assistform.ownership import TAG_KEY
+from assistform.plan.model import Action
 
 NOTE = (
     "# file_ids: the store's files, by id, as they are on the server: the API does not give\n"
@@ -228,3 +229,33 @@ def test_written_state_stays_untouched_without_adopt(repo: Repo) -> None:
     made(repo)
     assert repo.run("export", "--sandbox").exit_code == 0
     assert not Path(repo.workspace().state_file.path).exists()
+
+
+def test_after_export_adopt_the_plan_adopts_the_stores_and_changes_no_assistant(
+    repo: Repo,
+) -> None:
+    ids = made(repo)
+    assert repo.run("export", "--sandbox", "--adopt").exit_code == 0
+    plan = repo.plan()
+    stores = {c.key: c for c in plan.vector_store_changes}
+    assert sorted(stores) == ["spare", "support-kb"]
+    for key, store_id in (("support-kb", ids["kb"]), ("spare", ids["spare"])):
+        change = stores[key]
+        assert (change.action, change.id, change.adopt) == (Action.NOOP, store_id, True)
+        assert (change.attach, change.detach, change.retag) == ([], [], [])
+    # Its two files, named by id in the spec, are neither attached again nor foreign.
+    assert stores["support-kb"].unchanged == 2
+    assert not any("outside assistform" in n for n in stores["support-kb"].notes)
+    assert plan.file_changes == []
+    assert [(c.key, c.action) for c in plan.resource_changes] == [("triage", Action.NOOP)]
+
+
+def test_after_export_without_adopt_the_plan_would_make_second_stores(repo: Repo) -> None:
+    """What the printed warning says: not taken over, each store spec is a new store."""
+    made(repo)
+    assert repo.run("export", "--sandbox").exit_code == 0
+    plan = repo.plan()
+    assert sorted((c.key, c.action) for c in plan.vector_store_changes) == [
+        ("spare", Action.CREATE),
+        ("support-kb", Action.CREATE),
+    ]
