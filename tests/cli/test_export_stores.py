@@ -1,5 +1,7 @@
 """`assistform export` of vector stores: a spec for each live store, its files by id, the
-assistants that search it naming it by key; `validate` passes on what it wrote.
+assistants that search it naming it by key; `validate` passes on what it wrote, the plan
+after `--adopt` adopts each store with no change, and apply converges. Files named by id
+(`file_ids`) are attached and detached by apply, never deleted.
 
 Stores, files and assistants are made with the real SDK on the in-process sandbox kept in
 the repository's `.assistform/sandbox.json`, where the CLI's `--sandbox` finds them.
@@ -259,3 +261,52 @@ def test_after_export_without_adopt_the_plan_would_make_second_stores(repo: Repo
         ("spare", Action.CREATE),
         ("support-kb", Action.CREATE),
     ]
+
+
+def test_export_adopt_then_apply_records_the_stores_and_the_next_plan_is_clean(
+    repo: Repo,
+) -> None:
+    ids = made(repo)
+    assert repo.run("export", "--sandbox", "--adopt").exit_code == 0
+    applied = repo.run("apply", "--sandbox", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    stores = repo.state()["vector_stores"]
+    assert {k: v["id"] for k, v in stores.items()} == {
+        "support-kb": ids["kb"],
+        "spare": ids["spare"],
+    }
+    assert repo.run("plan", "--sandbox", "--detailed-exitcode").exit_code == 0
+    held = {f.id for f in repo.client().vector_stores.files.list(ids["kb"])}
+    assert held == {ids["faq"], ids["policy"]}
+
+
+def test_file_ids_are_attached_then_detached_by_apply_and_never_deleted(repo: Repo) -> None:
+    client = repo.client()
+    first, second = (
+        client.files.create(file=(name, b"# doc\n"), purpose="assistants").id
+        for name in ("a.md", "b.md")
+    )
+    (repo.root / "vector_stores").mkdir()
+    spec = repo.root / "vector_stores" / "kb.yaml"
+    spec.write_text(f"name: KB\nfile_ids: [{first}, {second}]\n")
+    (repo.specs / "bot.yaml").write_text(
+        "model: gpt-4o\ntools: [{type: file_search}]\n"
+        "tool_resources: {file_search: {vector_store: kb}}\n"
+    )
+    assert repo.run("apply", "--sandbox", "--auto-approve").exit_code == 0
+    store_id = repo.state()["vector_stores"]["kb"]["id"]
+
+    def held() -> set[str]:
+        return {f.id for f in repo.client().vector_stores.files.list(store_id)}
+
+    assert held() == {first, second}
+    assert repo.run("plan", "--sandbox", "--detailed-exitcode").exit_code == 0
+
+    spec.write_text(f"name: KB\nfile_ids: [{first}]\n")
+    planned = repo.run("plan", "--sandbox")
+    assert f"- detach {second}" in planned.stdout
+    assert repo.run("apply", "--sandbox", "--auto-approve").exit_code == 0
+    assert held() == {first}
+    assert repo.run("plan", "--sandbox", "--detailed-exitcode").exit_code == 0
+    # Detached, never deleted: the file is the user's.
+    assert {f.id for f in repo.client().files.list(purpose="assistants")} == {first, second}
