@@ -13,10 +13,16 @@ import pytest
 from assistform.errors import StateError
 from assistform.state import (
     DEFAULT_STATE_PATH,
+    KNOWLEDGE_FORMAT_VERSION,
     STATE_FORMAT_VERSION,
+    AttachedFile,
+    FileRecord,
+    Record,
     ResourceState,
     State,
     StateFile,
+    UploadIntent,
+    VectorStoreRecord,
     Version,
 )
 from doubles import Killed, killed_before_removing
@@ -361,3 +367,140 @@ def test_with_resource_copies(state_file: StateFile) -> None:
     assert state.resources == {} and updated.resources == {"bot": resource("asst_1")}
     assert updated.with_resource("bot", None).resources == {}
     assert updated.with_resource("nope", None).resources == {"bot": resource("asst_1")}
+
+
+# --- knowledge records (issue 13) ------------------------------------------------------------
+
+FILE = FileRecord(id="file-1", sha256="ab" * 32, size=5, mtime_ns=7, filename="a.md")
+STORE = VectorStoreRecord(
+    id="vs_1",
+    applied={"name": "KB"},
+    files={"docs/a.md": AttachedFile(file_id="file-1", attributes={"topic": "a"})},
+)
+INTENT = UploadIntent(path="docs/b.md", sha256="cd" * 32, size=9, filename="b.md", started_at=1.5)
+
+
+def knowledge_records() -> list[Record]:
+    return [
+        Record("file", "docs/a.md", FILE),
+        Record("vector_store", "support/kb", STORE),
+        Record("upload", "docs/b.md", INTENT),
+        Record("retired", "file-0", "docs/a.md"),
+        Record("assistant", "bot", resource("asst_1")),
+    ]
+
+
+def test_every_kind_of_record_is_journaled_and_replayed(state_file: StateFile) -> None:
+    base = state_file.save(State())
+    state = state_file.journal_many(base, knowledge_records())
+    loaded = state_file.load()
+    assert loaded == state
+    assert loaded.serial == base.serial + 5
+    assert (loaded.files, loaded.vector_stores) == ({"docs/a.md": FILE}, {"support/kb": STORE})
+    assert (loaded.uploads, loaded.retired_files) == (
+        {"docs/b.md": INTENT},
+        {"file-0": "docs/a.md"},
+    )
+    assert loaded.resources == {"bot": resource("asst_1")}
+
+
+def test_a_none_record_drops_only_its_own_kind(state_file: StateFile) -> None:
+    """The upload is done: its file is recorded and its intent dropped, one write."""
+    base = state_file.save(State())
+    state = state_file.journal_many(base, knowledge_records())
+    state = state_file.journal_many(
+        state,
+        [
+            Record("file", "docs/b.md", FILE.model_copy(update={"id": "file-2"})),
+            Record("upload", "docs/b.md", None),
+            Record("retired", "file-0", None),
+            Record("vector_store", "docs/a.md", None),  # a key of another kind: nothing
+        ],
+    )
+    loaded = state_file.load()
+    assert set(loaded.files) == {"docs/a.md", "docs/b.md"} and loaded.uploads == {}
+    assert loaded.retired_files == {} and set(loaded.vector_stores) == {"support/kb"}
+
+
+def test_an_assistant_line_has_no_kind_so_older_journals_and_readers_agree(
+    state_file: StateFile,
+) -> None:
+    base = state_file.save(State())
+    state_file.journal_many(base, [Record("assistant", "bot", None), Record("file", "p", FILE)])
+    first, second = (json.loads(line) for line in state_file.journal_path.read_text().splitlines())
+    assert "kind" not in first and second["kind"] == "file"
+    assert second["resource"] == FILE.model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
+    ("with_knowledge", "version"), [(True, KNOWLEDGE_FORMAT_VERSION), (False, STATE_FORMAT_VERSION)]
+)
+def test_compaction_writes_format_3_only_with_knowledge(
+    state_file: StateFile, with_knowledge: bool, version: int
+) -> None:
+    base = state_file.save(State())
+    records = knowledge_records() if with_knowledge else knowledge_records()[-1:]
+    state_file.save(state_file.journal_many(base, records), bump=False)
+    raw = json.loads(state_file.path.read_text(encoding="utf-8"))
+    assert raw["format_version"] == version
+    assert ("files" in raw) is with_knowledge and ("uploads" in raw) is with_knowledge
+    loaded = state_file.load()
+    assert loaded.has_knowledge is with_knowledge
+    assert loaded.resources == {"bot": resource("asst_1")}
+    if with_knowledge:
+        assert loaded.files == {"docs/a.md": FILE} and loaded.uploads == {"docs/b.md": INTENT}
+
+
+def test_knowledge_records_dropped_again_go_back_to_format_2(state_file: StateFile) -> None:
+    base = state_file.save(State())
+    state = state_file.journal_many(base, [Record("file", "p", FILE)])
+    state = state_file.journal_many(state, [Record("file", "p", None)])
+    state_file.save(state, bump=False)
+    assert json.loads(state_file.path.read_text())["format_version"] == STATE_FORMAT_VERSION
+
+
+def test_a_torn_knowledge_line_is_ignored_and_cut_off_by_the_next_write(
+    state_file: StateFile,
+) -> None:
+    base = state_file.save(State())
+    state = state_file.journal_many(base, [Record("upload", "docs/b.md", INTENT)])
+    whole = state_file.journal_path.read_bytes()
+    state_file.journal_many(state, [Record("file", "docs/b.md", FILE)])
+    torn = state_file.journal_path.read_bytes()[: len(whole) + 40]  # killed mid-write
+    state_file.journal_path.write_bytes(torn)
+    loaded = state_file.load()
+    assert (loaded.uploads, loaded.files, loaded.serial) == (
+        {"docs/b.md": INTENT},
+        {},
+        base.serial + 1,
+    )
+    state_file.journal_many(loaded, [Record("retired", "file-9", "docs/c.md")])
+    again = state_file.load()
+    assert again.retired_files == {"file-9": "docs/c.md"} and again.files == {}
+    assert again.serial == base.serial + 2
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        (b'{"key": "k", "kind": "gizmo", "lineage": "L", "resource": null, "serial": 1}', "kind"),
+        (
+            b'{"key": "k", "kind": "file", "lineage": "L", "resource": {"id": "f"}, "serial": 1}',
+            "sha256",
+        ),
+        (b'{"key": "k", "kind": "retired", "lineage": "L", "resource": 3, "serial": 1}', "path"),
+    ],
+)
+def test_a_knowledge_line_that_is_not_an_entry_is_an_error_naming_it(
+    state_file: StateFile, line: bytes, why: str
+) -> None:
+    state_file.save(State(lineage="L", serial=0), bump=False)
+    state_file.journal_path.write_bytes(line + b"\n")
+    with pytest.raises(StateError, match=f"line 1 is not a journal entry .*{why}"):
+        state_file.load()
+
+
+def test_a_record_holds_the_value_of_its_kind() -> None:
+    with pytest.raises(TypeError, match="a file record holds a FileRecord"):
+        Record("file", "p", resource("asst_1"))
+    assert State().with_record("retired", "file-1", "a.md").retired_files == {"file-1": "a.md"}

@@ -22,6 +22,11 @@ The journal never lies, so replaying it is exact:
   Journals of older versions ended a torn line with a newline instead: a bad line directly
   followed by an entry without a serial (only those versions wrote them) is still
   tolerated as torn.
+
+Each entry records one `kind` of record (`RecordKind`): an assistant (the default, written
+without `kind`, so a journal of assistants alone reads as it always did), an uploaded
+file, a vector store, an upload begun, or a retired file. Replay, the group commit and
+compaction treat every kind alike (`State.with_record`).
 """
 
 from __future__ import annotations
@@ -30,10 +35,10 @@ import contextlib
 import json
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -197,12 +202,71 @@ class State(BaseModel):
 
     def with_resource(self, key: str, resource: ResourceState | None) -> State:
         """A copy with one key recorded (or forgotten, for None); serial unchanged."""
-        resources = dict(self.resources)
-        if resource is None:
-            resources.pop(key, None)
-        else:
-            resources[key] = resource
-        return self.model_copy(update={"resources": resources})
+        return self.with_record("assistant", key, resource)
+
+    def with_record(self, kind: RecordKind, key: str, value: RecordValue | None) -> State:
+        """A copy with one record of `kind` set (or dropped, for None); serial unchanged."""
+        return self.with_records([Record(kind, key, value)])
+
+    def with_records(self, records: Iterable[Record]) -> State:
+        """A copy with every record applied in order; serial unchanged."""
+        fields: dict[str, dict[str, Any]] = {}
+        for record in records:
+            name = _FIELD_OF[record.kind]
+            if name not in fields:
+                fields[name] = dict(getattr(self, name))
+            if record.value is None:
+                fields[name].pop(record.key, None)
+            else:
+                fields[name][record.key] = record.value
+        return self.model_copy(update=fields)
+
+
+#: What a journal entry records: the state's field each kind lives in, and its value's type.
+RecordKind = Literal["assistant", "file", "vector_store", "upload", "retired"]
+#: An assistant's record, an uploaded file's (by path), a vector store's (by key), an upload
+#: begun (by path), or a retired file's path (by file id).
+RecordValue = ResourceState | FileRecord | VectorStoreRecord | UploadIntent | str
+RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
+_FIELD_OF: dict[RecordKind, str] = {
+    "assistant": "resources",
+    "file": "files",
+    "vector_store": "vector_stores",
+    "upload": "uploads",
+    "retired": "retired_files",
+}
+_TYPE_OF: dict[RecordKind, type[RecordValue]] = {
+    "assistant": ResourceState,
+    "file": FileRecord,
+    "vector_store": VectorStoreRecord,
+    "upload": UploadIntent,
+    "retired": str,
+}
+_MODEL_OF: dict[
+    str, type[ResourceState] | type[FileRecord] | type[VectorStoreRecord] | type[UploadIntent]
+] = {kind: model for kind, model in _TYPE_OF.items() if issubclass(model, BaseModel)}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record of the state, as a journal entry sets it: None drops it."""
+
+    kind: RecordKind
+    key: str
+    value: RecordValue | None
+
+    def __post_init__(self) -> None:
+        expected = _TYPE_OF[self.kind]
+        if self.value is not None and not isinstance(self.value, expected):
+            raise TypeError(f"a {self.kind} record holds a {expected.__name__}")
+
+
+#: What `journal_many` takes: a `Record`, or (key, assistant record) as before kinds.
+JournalEntry = Record | tuple[str, ResourceState | None]
+
+
+def as_record(entry: JournalEntry) -> Record:
+    return entry if isinstance(entry, Record) else Record("assistant", entry[0], entry[1])
 
 
 class StateFile:
@@ -242,7 +306,7 @@ class StateFile:
                     f" but {self.path} is at serial {state.serial} (was the state file "
                     "replaced?); restore it from git or run `assistform state rebuild`"
                 )
-            state = state.with_resource(entry.key, entry.resource)
+            state = state.with_record(entry.kind, entry.key, entry.value)
             state.serial = serial
         return state
 
@@ -303,14 +367,13 @@ class StateFile:
         """Record one finished change durably; return the state with it."""
         return self.journal_many(state, [(key, resource)])
 
-    def journal_many(
-        self, state: State, entries: Sequence[tuple[str, ResourceState | None]]
-    ) -> State:
+    def journal_many(self, state: State, entries: Sequence[JournalEntry]) -> State:
         """Record finished changes durably with one write and one fsync (a group commit:
         parallel changes share the fsync, the slowest step on a busy disk)."""
+        records = [as_record(entry) for entry in entries]
         data = b"".join(
-            _line(state.lineage, state.serial + i, key, resource)
-            for i, (key, resource) in enumerate(entries, start=1)
+            _line(state.lineage, state.serial + i, record)
+            for i, record in enumerate(records, start=1)
         )
         fd = os.open(self.journal_path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         try:
@@ -320,15 +383,9 @@ class StateFile:
             os.fsync(fd)
         finally:
             os.close(fd)
-        resources = dict(state.resources)
-        for key, resource in entries:
-            if resource is None:
-                resources.pop(key, None)
-            else:
-                resources[key] = resource
-        return state.model_copy(
-            update={"resources": resources, "serial": state.serial + len(entries)}
-        )
+        written = state.with_records(records)
+        written.serial = state.serial + len(records)
+        return written
 
     def _journal_entries(self, lineage: str) -> list[_Entry]:
         if not self.journal_path.exists():
@@ -361,8 +418,9 @@ class StateFile:
 class _Entry:
     line: int
     lineage: str
+    kind: RecordKind
     key: str
-    resource: ResourceState | None
+    value: RecordValue | None
     #: The serial of the state once this entry is applied; None in journals of older versions.
     serial: int | None
 
@@ -376,8 +434,10 @@ def _parse(line: bytes, number: int) -> _Entry:
         entry = json.loads(line)
         if not isinstance(entry, dict):
             raise _BadLine("not a JSON object")
-        resource = entry["resource"]
-        parsed = None if resource is None else ResourceState.model_validate(resource)
+        kind = entry.get("kind", "assistant")
+        if kind not in RECORD_KINDS:
+            raise _BadLine(f"unknown kind {kind!r}")
+        parsed = _value(kind, entry["resource"])
         key, lineage, serial = entry["key"], entry["lineage"], entry.get("serial")
     except _BadLine:
         raise
@@ -395,7 +455,17 @@ def _parse(line: bytes, number: int) -> _Entry:
         raise _BadLine("key and lineage must be strings")
     if serial is not None and (type(serial) is not int or serial < 1):
         raise _BadLine(f"serial {serial!r} is not a positive integer")
-    return _Entry(number, lineage, key, parsed, serial)
+    return _Entry(number, lineage, kind, key, parsed, serial)
+
+
+def _value(kind: RecordKind, raw: Any) -> RecordValue | None:
+    if raw is None:
+        return None
+    if kind == "retired":
+        if not isinstance(raw, str):
+            raise _BadLine("a retired file's record is its path, a string")
+        return raw
+    return _MODEL_OF[kind].model_validate(raw)
 
 
 def _legacy_torn(lines: list[bytes], number: int) -> bool:
@@ -431,11 +501,14 @@ def _end_torn_tail(fd: int) -> bytes:
     return b"\n"
 
 
-def _line(lineage: str, serial: int, key: str, resource: ResourceState | None) -> bytes:
-    entry = {
+def _line(lineage: str, serial: int, record: Record) -> bytes:
+    value = record.value
+    entry: dict[str, Any] = {
         "lineage": lineage,
         "serial": serial,
-        "key": key,
-        "resource": None if resource is None else resource.model_dump(mode="json"),
+        "key": record.key,
+        "resource": value.model_dump(mode="json") if isinstance(value, BaseModel) else value,
     }
+    if record.kind != "assistant":  # absent: an assistant, as in journals before kinds
+        entry["kind"] = record.kind
     return (json.dumps(entry, sort_keys=True) + "\n").encode()

@@ -9,8 +9,9 @@ import pytest
 
 from assistform.api.client import OpenAIAssistants
 from assistform.sandbox import Faults, SandboxServer
-from assistform.state import StateFile
+from assistform.state import State, StateFile
 
+from .knowledgeworld import KnowledgeWorld
 from .world import FAST_RETRIES, World
 
 
@@ -42,3 +43,17 @@ def make_world(
 @pytest.fixture
 def world(make_world: Callable[..., World]) -> World:
     return make_world()
+
+
+@pytest.fixture
+def make_knowledge(
+    make_world: Callable[..., World], tmp_path: Path
+) -> Callable[..., KnowledgeWorld]:
+    def make(**kwargs: object) -> KnowledgeWorld:
+        root = tmp_path / "repo"
+        root.mkdir(exist_ok=True)
+        world = make_world(**kwargs)
+        world.state_file.ensure_saved(State())  # one lineage for the hand-made tags
+        return KnowledgeWorld(world, root)
+
+    return make

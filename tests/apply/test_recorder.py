@@ -9,7 +9,7 @@ import pytest
 
 from assistform.apply.recorder import Recorder
 from assistform.errors import StateError
-from assistform.state import ResourceState, State, StateFile
+from assistform.state import FileRecord, Record, ResourceState, State, StateFile, UploadIntent
 
 
 def resource(i: int) -> ResourceState:
@@ -86,3 +86,20 @@ def test_a_journal_that_cannot_be_written_fails_loudly(tmp_path: Path) -> None:
         recorder.submit("b", resource(2))
     with pytest.raises(StateError):
         recorder.compact()
+
+
+def test_records_of_every_kind_and_a_group_go_in_one_write(tmp_path: Path) -> None:
+    """An upload's file record and the drop of its intent are written together: a kill
+    cannot leave the one without the other (but for a torn last line)."""
+    state_file = StateFile(tmp_path / "state.json")
+    recorder = Recorder(state_file, State())
+    intent = UploadIntent(path="a.md", sha256="0" * 64, size=1, filename="a.md", started_at=0)
+    recorder.record("a.md", intent, "upload")
+    writes = recorder.writes
+    record = FileRecord(id="file-1", sha256="0" * 64, size=1, mtime_ns=1, filename="a.md")
+    done = recorder.submit_all([Record("file", "a.md", record), Record("upload", "a.md", None)])
+    done.result(timeout=10)
+    assert recorder.writes == writes + 1 and recorder.entries == 3
+    loaded = state_file.load()
+    assert (loaded.files, loaded.uploads, loaded.serial) == ({"a.md": record}, {}, 3)
+    assert recorder.compact() == loaded

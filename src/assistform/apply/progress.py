@@ -1,5 +1,7 @@
 """Progress of an apply: one line rewritten in place on a terminal, one line per change in CI.
 
+Uploads count bytes too (`KnowledgeProgress`).
+
 On a terminal the line is rewritten with a carriage return, so a thousand changes do not
 scroll the plan away; in a CI log, where `\\r` is noise, every finished change gets its own
 line (a killed run's log then shows exactly how far it got).
@@ -11,7 +13,9 @@ import threading
 from collections.abc import Callable
 from typing import TextIO
 
+from assistform.apply.knowledge_context import Step
 from assistform.apply.steps import Outcome
+from assistform.plan.model import human_size
 
 #: Erase from the cursor to the end of the line (after a shorter rewrite).
 _CLEAR = "\x1b[K"
@@ -53,3 +57,65 @@ class Progress:
                 self.stream.write("\n")
                 self.stream.flush()
                 self._open_line = False
+
+
+class KnowledgeProgress:
+    """Uploads and the other knowledge steps: on a terminal one line rewritten in place
+    (`uploading 3/12 files, 4.1 of 9.0 MB`, then each step), elsewhere one line per file
+    uploaded and per step, so a CI log shows how far a run got without carriage returns."""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        live: bool,
+        files: int = 0,
+        total_bytes: int = 0,
+        redact: Callable[[str], str] = lambda text: text,
+    ) -> None:
+        self.stream = stream
+        self.live = live
+        self.files = files
+        self.total_bytes = total_bytes
+        self.redact = redact
+        self.sent = 0
+        self.uploaded = 0
+        self._lock = threading.Lock()
+        self._open_line = False
+
+    def bytes_sent(self, count: int) -> None:
+        with self._lock:
+            self.sent += count
+            if self.live:
+                self._rewrite(self._transfer())
+
+    def step(self, step: Step) -> None:
+        with self._lock:
+            text = step.describe()
+            if step.action == "upload":
+                self.uploaded += 1
+                size = f", {human_size(step.size)}" if step.size is not None else ""
+                text = f"[{self.uploaded}/{self.files} files{size}] {text}"
+            if self.live:
+                self._rewrite(text)
+            else:
+                self.stream.write(self.redact(text) + "\n")
+                self.stream.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._open_line:
+                self.stream.write("\n")
+                self.stream.flush()
+                self._open_line = False
+
+    def _transfer(self) -> str:
+        return (
+            f"uploading {self.uploaded}/{self.files} files, "
+            f"{human_size(self.sent)} of {human_size(self.total_bytes)}"
+        )
+
+    def _rewrite(self, text: str) -> None:
+        self.stream.write(f"\r{self.redact(text)}{_CLEAR}")
+        self.stream.flush()
+        self._open_line = True

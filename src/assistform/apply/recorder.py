@@ -10,12 +10,11 @@ for it: the progress report of the change, and the delete half of a replace.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 
 from assistform.errors import StateError
-from assistform.state import ResourceState, State, StateFile
-
-Entry = tuple[str, ResourceState | None]
+from assistform.state import Record, RecordKind, RecordValue, State, StateFile
 
 
 class Recorder:
@@ -23,7 +22,7 @@ class Recorder:
         self.state_file = state_file
         self._state = state_file.ensure_saved(state)
         self._cond = threading.Condition()
-        self._waiting: list[tuple[Entry, Future[None]]] = []
+        self._waiting: list[tuple[Record, Future[None]]] = []
         self._closing = False
         self._error: StateError | None = None
         self.entries = 0
@@ -36,21 +35,34 @@ class Recorder:
         with self._cond:
             return self._state
 
-    def submit(self, key: str, resource: ResourceState | None) -> Future[None]:
+    def submit(
+        self, key: str, value: RecordValue | None, kind: RecordKind = "assistant"
+    ) -> Future[None]:
         """Hand in a record of `key` (None: forget it); the future is done once it is durable."""
+        return self.submit_all([Record(kind, key, value)])
+
+    def submit_all(self, records: Sequence[Record]) -> Future[None]:
+        """Hand in records that belong together: they go into one journal write, in order;
+        the future is done once all are durable."""
         done: Future[None] = Future()
         with self._cond:
             if self._error is not None:
                 raise self._error
             if self._closing:
                 raise RuntimeError("the recorder is closed")
-            self._waiting.append(((key, resource), done))
+            if not records:
+                done.set_result(None)
+                return done
+            # Only the last one carries the future: one write makes them durable together.
+            for record in records[:-1]:
+                self._waiting.append((record, _DONE))
+            self._waiting.append((records[-1], done))
             self._cond.notify_all()
         return done
 
-    def record(self, key: str, resource: ResourceState | None) -> None:
+    def record(self, key: str, value: RecordValue | None, kind: RecordKind = "assistant") -> None:
         """Record `key` and wait until it is durable."""
-        self.submit(key, resource).result()
+        self.submit(key, value, kind).result()
 
     def close(self) -> State:
         """Write what is waiting, stop the writer, and return the state as written."""
@@ -82,18 +94,30 @@ class Recorder:
                 batch, self._waiting = self._waiting, []
                 state = self._state
             try:
-                written = self.state_file.journal_many(state, [entry for entry, _ in batch])
+                written = self.state_file.journal_many(state, [record for record, _ in batch])
             except Exception as exc:
                 error = StateError(f"could not write the state journal: {exc}")
                 with self._cond:
                     self._error = error
                     failed, self._waiting = batch + self._waiting, []
                 for _, done in failed:
-                    done.set_exception(error)
+                    if done is not _DONE:
+                        done.set_exception(error)
                 return
             with self._cond:
                 self._state = written
                 self.entries += len(batch)
                 self.writes += 1
             for _, done in batch:
-                done.set_result(None)
+                if done is not _DONE:
+                    done.set_result(None)
+
+
+def _done() -> Future[None]:
+    future: Future[None] = Future()
+    future.set_result(None)
+    return future
+
+
+#: The future of a record that is not the last of its group (`submit_all`): nobody waits on it.
+_DONE = _done()

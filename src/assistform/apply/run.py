@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from assistform.api.client import AssistantsApi
 from assistform.apply.executor import DEFAULT_PARALLELISM, acting_changes, execute, known_ids
+from assistform.apply.knowledge import KnowledgeApply, has_knowledge_changes
+from assistform.apply.knowledge_context import (
+    DEFAULT_PROCESSING_TIMEOUT,
+    DEFAULT_UPLOAD_PARALLELISM,
+    KnowledgeContext,
+    Step,
+)
 from assistform.apply.recorder import Recorder
 from assistform.apply.retry import Clock, RetryPolicy
 from assistform.apply.steps import Outcome, StepContext
-from assistform.plan.model import Plan
+from assistform.errors import ApiError, AssistformError
+from assistform.knowledge.api import KnowledgeApi
+from assistform.plan.model import Plan, ResourceChange
 from assistform.state import State, StateFile
 
 
@@ -22,13 +32,36 @@ class ApplySettings:
 
 
 @dataclass(frozen=True)
+class KnowledgeSettings:
+    """How the files and vector stores of a plan are applied."""
+
+    api: KnowledgeApi
+    #: The repository root: the plan's file paths are relative to it.
+    root: Path
+    upload_parallelism: int = DEFAULT_UPLOAD_PARALLELISM
+    processing_timeout: float = DEFAULT_PROCESSING_TIMEOUT
+    on_step: Callable[[Step], None] = lambda step: None
+    on_bytes: Callable[[int], None] = lambda count: None
+
+
+@dataclass(frozen=True)
 class ApplyResult:
     outcomes: list[Outcome]
     state: State
+    #: The knowledge steps (uploads, vector stores, their files), in the order they ended.
+    steps: list[Step] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def failed_steps(self) -> list[Step]:
+        return [s for s in self.steps if not s.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.failed_steps)
 
 
 def state_for(plan: Plan, state_file: StateFile) -> State:
@@ -73,9 +106,15 @@ def apply_plan(
     settings: ApplySettings | None = None,
     *,
     on_done: Callable[[Outcome], None] = lambda outcome: None,
+    knowledge: KnowledgeSettings | None = None,
 ) -> ApplyResult:
-    """Carry out every change of `plan`, journaling each as it finishes, then compact."""
+    """Carry out every change of `plan`, journaling each as it finishes, then compact.
+
+    A plan with files and vector stores needs `knowledge`: their steps come before and
+    after the assistants' (see `apply.knowledge`)."""
     settings = settings or ApplySettings()
+    if knowledge is None and has_knowledge_changes(plan):
+        raise AssistformError("this plan changes files and vector stores: no API given for them")
     state = _base(state_file, state)
     recorder = Recorder(state_file, state)
     ctx = StepContext(
@@ -87,10 +126,54 @@ def apply_plan(
         clock=settings.clock,
         known_ids=known_ids(plan),
     )
+    steps: KnowledgeApply | None = None
+    if knowledge is not None and has_knowledge_changes(plan):
+        steps = KnowledgeApply(plan, _knowledge_context(knowledge, recorder, ctx))
     try:
-        outcomes = execute(
-            acting_changes(plan), ctx, parallelism=settings.parallelism, on_done=on_done
-        )
+        changes = acting_changes(plan)
+        unsent: list[Outcome] = []
+        if steps is not None:
+            steps.before_assistants()
+            changes, unsent = _resolved(changes, steps)
+            for outcome in unsent:
+                on_done(outcome)
+        outcomes = execute(changes, ctx, parallelism=settings.parallelism, on_done=on_done)
+        outcomes += unsent
+        if steps is not None:
+            steps.after_assistants([o.change for o in outcomes if not o.ok])
     finally:
         recorder.compact()
-    return ApplyResult(outcomes, recorder.state)
+    return ApplyResult(outcomes, recorder.state, steps.ctx.steps if steps is not None else [])
+
+
+def _knowledge_context(
+    knowledge: KnowledgeSettings, recorder: Recorder, ctx: StepContext
+) -> KnowledgeContext:
+    return KnowledgeContext(
+        api=knowledge.api,
+        recorder=recorder,
+        lineage=ctx.lineage,
+        root=knowledge.root,
+        env=ctx.env,
+        policy=ctx.policy,
+        clock=ctx.clock,
+        upload_parallelism=knowledge.upload_parallelism,
+        processing_timeout=knowledge.processing_timeout,
+        on_step=knowledge.on_step,
+        on_bytes=knowledge.on_bytes,
+    )
+
+
+def _resolved(
+    changes: list[ResourceChange], steps: KnowledgeApply
+) -> tuple[list[ResourceChange], list[Outcome]]:
+    """The changes with their references resolved, and those that cannot be sent (a file
+    or store they refer to was not made) as failed outcomes."""
+    resolved: list[ResourceChange] = []
+    unsent: list[Outcome] = []
+    for change in changes:
+        try:
+            resolved.append(steps.resolve(change))
+        except ApiError as error:
+            unsent.append(Outcome(change, error=error))
+    return resolved, unsent

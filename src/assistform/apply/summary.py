@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistform.apply.knowledge_context import Step
 from assistform.apply.steps import Outcome
 from assistform.plan.model import Action
 
@@ -45,3 +46,30 @@ def failure_lines(outcomes: Sequence[Outcome]) -> list[str]:
         for o in outcomes
         if o.error is not None
     ]
+
+
+def knowledge_summary_line(steps: Sequence[Step]) -> str:
+    """`Files: 12 uploaded, 3 deleted; vector stores: 1 created, 1 updated, 0 replaced,
+    0 deleted; 30 files attached, 1 failed.` A store whose files changed counts as updated,
+    as the plan counts it."""
+    done = [s for s in steps if s.ok]
+
+    def count(what: str, action: str) -> int:
+        return sum(1 for s in done if s.what == what and s.action == action)
+
+    made = {s.key for s in done if s.what == "vector store" and s.action in ("create", "replace")}
+    touched = {
+        key
+        for s in done
+        if (key := s.store_key) is not None and s.action in ("update", "attach", "retag", "detach")
+    }
+    attached = sum(s.count for s in done if s.what == "vector store" and s.action == "attach")
+    failed = len(steps) - len(done)
+    line = (
+        f"Files: {count('file', 'upload')} uploaded, {count('file', 'delete')} deleted; "
+        f"vector stores: {count('vector store', 'create')} created, "
+        f"{len(touched - made)} updated, {count('vector store', 'replace')} replaced, "
+        f"{count('vector store', 'delete')} deleted; "
+        f"{attached} file{'' if attached == 1 else 's'} attached"
+    )
+    return f"{line}, {failed} failed." if failed else f"{line}."

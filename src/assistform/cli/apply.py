@@ -21,14 +21,19 @@ import click
 from assistform.api.client import OpenAIAssistants
 from assistform.api.connect import connect
 from assistform.apply.executor import DEFAULT_PARALLELISM, acting_changes
+from assistform.apply.knowledge import has_knowledge_changes
+from assistform.apply.knowledge_context import (
+    DEFAULT_PROCESSING_TIMEOUT,
+    DEFAULT_UPLOAD_PARALLELISM,
+)
 from assistform.apply.lock import StateLock
-from assistform.apply.progress import Progress
-from assistform.apply.run import ApplySettings, apply_plan, state_for
+from assistform.apply.progress import KnowledgeProgress, Progress
+from assistform.apply.run import ApplySettings, KnowledgeSettings, apply_plan, state_for
 from assistform.apply.stale import check_fresh, load_saved_plan
-from assistform.apply.summary import failure_lines, summary_line
+from assistform.apply.summary import failure_lines, knowledge_summary_line, summary_line
 from assistform.cli.options import lock_timeout_option, retry_options, server_options, with_retry
 from assistform.errors import AssistformError, StalePlanError, UsageError
-from assistform.plan.model import Plan
+from assistform.plan.model import Action, Plan
 from assistform.redact import mask_url
 from assistform.render import render
 from assistform.spec.load import display
@@ -52,6 +57,20 @@ APPROVAL = (
     show_default=True,
     help="Changes carried out at once.",
 )
+@click.option(
+    "--upload-parallelism",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_UPLOAD_PARALLELISM,
+    show_default=True,
+    help="Files uploaded at once.",
+)
+@click.option(
+    "--processing-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_PROCESSING_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for the server to process the files attached to vector stores.",
+)
 @click.option("--target", "targets", multiple=True, metavar="KEY", help="Apply only KEY (glob).")
 @click.option("--replace", "replace", multiple=True, metavar="KEY", help="Replace KEY.")
 @click.option("--color/--no-color", default=None, help="Colour the plan.")
@@ -70,6 +89,8 @@ def apply(
     state_path: Path | None,
     auto_approve: bool,
     parallelism: int,
+    upload_parallelism: int,
+    processing_timeout: float,
     targets: tuple[str, ...],
     replace: tuple[str, ...],
     color: bool | None,
@@ -107,24 +128,51 @@ def apply(
             plan = workspace.plan(api, targets=targets, replace=replace)
             use_color = color if color is not None else sys.stdout.isatty()
             click.echo(render(plan, "text", color=click.style if use_color else None), nl=False)
-        if not plan.has_changes and not plan.writes_state:
+        knowledge = has_knowledge_changes(plan)
+        if not plan.has_changes and not plan.writes_state and not knowledge:
             if saved is not None:
                 click.echo("The saved plan has no changes: nothing to apply.")
             return
         if saved is None and not auto_approve:
             _ask_approval()
-        progress = Progress(
-            len(acting_changes(plan)), sys.stdout, live=sys.stdout.isatty(), redact=api.redact
+        live = sys.stdout.isatty()
+        progress = Progress(len(acting_changes(plan)), sys.stdout, live=live, redact=api.redact)
+        uploads = [c for c in plan.file_changes if c.action in (Action.CREATE, Action.REPLACE)]
+        transfer = KnowledgeProgress(
+            sys.stdout,
+            live=live,
+            files=len(uploads),
+            total_bytes=sum(c.size or 0 for c in uploads),
+            redact=api.redact,
+        )
+        steps = KnowledgeSettings(
+            api=api.knowledge(),
+            root=workspace.root,
+            upload_parallelism=upload_parallelism,
+            processing_timeout=processing_timeout,
+            on_step=transfer.step,
+            on_bytes=transfer.bytes_sent,
         )
         try:
             state = state_for(plan, state_file)
-            result = apply_plan(plan, api, state_file, state, settings, on_done=progress.finished)
+            result = apply_plan(
+                plan,
+                api,
+                state_file,
+                state,
+                settings,
+                on_done=progress.finished,
+                knowledge=steps if knowledge else None,
+            )
         finally:
+            transfer.close()
             progress.close()
     click.echo(summary_line(result.outcomes))
-    for line in failure_lines(result.outcomes):
+    if result.steps:
+        click.echo(knowledge_summary_line(result.steps))
+    for line in failure_lines(result.outcomes) + [s.failure_line() for s in result.failed_steps]:
         click.echo(f"error: {api.redact(line)}", err=True)
-    if result.failed:
+    if not result.ok:
         sys.exit(1)
 
 

@@ -1,0 +1,457 @@
+"""Applying the knowledge part of a plan, in the order that keeps every assistant whole.
+
+Before the assistants: the files a lost upload answer made are adopted and the orphans of
+an interrupted apply deleted; then the uploads (`apply.uploads`); then each vector store
+is created, updated or adopted, its files attached in batches and given their attributes
+(`apply.vector_stores`), each recorded as it lands; then apply waits for the server to
+process what it attached (`apply.processing`). The assistants' requests then name the ids
+made here in place of their references (`resolve`). After the assistants: detaches,
+vector store deletes, and deletes of the files retired or unused, none of them while an
+assistant whose change failed still refers to it.
+
+Every step is recorded in the state journal once the server holds its result, so a run
+killed at any moment leaves what the next plan needs: a record, an upload intent, or an
+ownership tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from assistform.apply import uploads, vector_stores
+from assistform.apply.knowledge_context import KnowledgeContext, Step
+from assistform.apply.processing import Attached, wait_for_processing
+from assistform.errors import ApiError
+from assistform.knowledge import refs
+from assistform.knowledge.refs import Kind
+from assistform.knowledge.tags import user_attributes
+from assistform.plan.model import (
+    Action,
+    FileChange,
+    Plan,
+    Reason,
+    ResourceChange,
+    VectorStoreChange,
+)
+from assistform.state import AttachedFile, Record, VectorStoreRecord
+
+#: What the store a replace leaves behind is called in its delete's line.
+OLD_STORE = "old vector store"
+
+
+def has_knowledge_changes(plan: Plan) -> bool:
+    """Whether applying `plan` writes any file, vector store or record of them."""
+    files = any(_writes(c) for c in plan.file_changes)
+    return files or any(c.writes for c in plan.vector_store_changes)
+
+
+def _writes(change: FileChange) -> bool:
+    return change.action is not Action.NOOP or change.adopt or _forgets(change)
+
+
+def _forgets(change: FileChange) -> bool:
+    """A file the state records that is gone from the server and no longer wanted."""
+    return change.action is Action.NOOP and not change.adopt and Reason.UNUSED in change.reasons
+
+
+class KnowledgeApply:
+    """One apply's knowledge steps; `before_assistants`, then `resolve` for each assistant
+    change, then `after_assistants`."""
+
+    def __init__(self, plan: Plan, ctx: KnowledgeContext) -> None:
+        self.plan = plan
+        self.ctx = ctx
+        state = ctx.recorder.state
+        self._records: dict[str, VectorStoreRecord] = dict(state.vector_stores)
+        self._retired_before = frozenset(state.retired_files)
+        #: Stores a replace left behind (key, old id), deleted after the assistants.
+        self._replaced: list[tuple[str, str]] = []
+        self._sha256 = {c.path: c.sha256 for c in plan.file_changes if c.sha256 is not None}
+
+    # --- before the assistants -------------------------------------------------------------
+
+    def before_assistants(self) -> None:
+        files = self.plan.file_changes
+        uploads.adopt_files(files, self.ctx)
+        uploads.delete_orphans(files, self.ctx)
+        uploads.upload_all(uploads.uploads(files), self.ctx)
+        attached: list[Attached] = []
+        for change in self.plan.vector_store_changes:
+            if change.action is not Action.DELETE:
+                attached += self._store(change)
+        wait_for_processing(attached, self.ctx)
+
+    def _store(self, change: VectorStoreChange) -> list[Attached]:
+        try:
+            record = self._write_store(change)
+        except ApiError as error:
+            self.ctx.report(Step("vector store", change.key, _verb(change), error=error))
+            return []
+        if record is None:
+            return []
+        try:
+            self._retag(change, record)
+            return self._attach(change, record)
+        except ApiError as error:
+            self.ctx.report(Step("vector store", change.key, "attach", error=error))
+            return []
+
+    def _write_store(self, change: VectorStoreChange) -> VectorStoreRecord | None:
+        """The store's own fields: created, updated or adopted, then recorded."""
+        key, ctx = change.key, self.ctx
+        previous = self._records.get(key)
+        applied = dict(change.applied if change.applied is not None else change.after or {})
+        if change.action in (Action.CREATE, Action.REPLACE):
+            known = {r.id for r in self._records.values()} | ({change.id} if change.id else set())
+            live, recovered = vector_stores.create_store(
+                change.request or {}, key, ctx, exclude=frozenset(known)
+            )
+            if change.action is Action.REPLACE and change.id is not None:
+                self._replaced.append((key, change.id))
+            record = VectorStoreRecord(id=live.id, applied=applied, observed=live.config)
+            notes = ("its answer was lost; found it by its ownership tag",) if recovered else ()
+        elif change.action is Action.UPDATE:
+            store_id = _id_of(change)
+            live = ctx.api.update_vector_store(store_id, change.request or {})
+            if change.adopt:
+                files = self._live_files(store_id)
+            elif previous is not None and previous.id == store_id:
+                files = previous.files
+            else:
+                files = {}
+            record = VectorStoreRecord(
+                id=store_id, applied=applied, observed=live.config, files=files
+            )
+            notes = ("found by its ownership tag",) if change.adopt else ()
+        elif change.forget:
+            return None  # after the assistants
+        elif change.adopt:
+            store_id = _id_of(change)
+            record = VectorStoreRecord(
+                id=store_id,
+                applied=applied,
+                observed=change.observed,
+                files=self._live_files(store_id),
+            )
+            notes = ("found by its ownership tag",)
+        elif previous is not None:
+            return previous
+        elif change.id is not None:
+            return VectorStoreRecord(id=change.id, applied=applied, observed=change.observed)
+        else:
+            return None
+        self._record(key, record)
+        ctx.made("vector_store", key, record.id)
+        ctx.report(Step("vector store", key, _verb(change), id=record.id, notes=notes))
+        return record
+
+    def _live_files(self, store_id: str) -> dict[str, AttachedFile]:
+        """The files of an adopted store that an apply of ours attached, by path."""
+        paths = {r.id: path for path, r in self.ctx.recorder.state.files.items()}
+        files: dict[str, AttachedFile] = {}
+        for live in self.ctx.api.list_vector_store_files(store_id):
+            path = paths.get(live.id)
+            if path is not None:
+                files[path] = AttachedFile(
+                    file_id=live.id, attributes=user_attributes(live.attributes)
+                )
+        return files
+
+    def _retag(self, change: VectorStoreChange, record: VectorStoreRecord) -> None:
+        for retag in change.retag:
+            file_id = retag.file_id or self._file_id(retag.path)
+            if file_id is None:
+                continue
+            sha256 = self._sha256_of(retag.path, file_id)
+            attributes = vector_stores.file_attributes(
+                retag.attributes, change.key, sha256, self.ctx
+            )
+            self.ctx.api.update_attributes(record.id, file_id, attributes)
+            files = {
+                **record.files,
+                retag.path: AttachedFile(file_id=file_id, attributes=retag.attributes),
+            }
+            record = record.model_copy(update={"files": files})
+            self._record(change.key, record)
+            label = f"{change.key}: {retag.path}"
+            self.ctx.report(
+                Step("file of vector store", label, "retag", id=file_id, store=change.key)
+            )
+
+    def _attach(self, change: VectorStoreChange, record: VectorStoreRecord) -> list[Attached]:
+        key, ctx = change.key, self.ctx
+        entries: list[dict[str, Any]] = []
+        paths: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        for attach in change.attach:
+            file_id = attach.file_id or self._file_id(attach.path)
+            if file_id is None:
+                error = ApiError("not attached: its upload did not succeed")
+                ctx.report(
+                    Step(
+                        "file of vector store",
+                        f"{key}: {attach.path}",
+                        "attach",
+                        error=error,
+                        store=key,
+                    )
+                )
+                continue
+            sha256 = self._sha256_of(attach.path, file_id)
+            attributes = vector_stores.file_attributes(attach.attributes, key, sha256, ctx)
+            entries.append({"file_id": file_id, "attributes": attributes})
+            paths[file_id] = (attach.path, user_attributes(attach.attributes))
+        chunking = (change.applied or record.applied).get("chunking_strategy")
+        attached: list[Attached] = []
+        for batch in vector_stores.batches(entries):
+            # Recorded before it is sent: a run killed before the batch lands leaves the
+            # state naming files the store lacks, which the next plan attaches again (drift);
+            # recorded after, it would leave the store holding files the state never names.
+            before = record
+            files = dict(record.files)
+            for entry in batch:
+                path, user = paths[entry["file_id"]]
+                files[path] = AttachedFile(file_id=entry["file_id"], attributes=dict(user))
+            record = record.model_copy(update={"files": files})
+            self._record(key, record)
+            try:
+                vector_stores.attach_batch(record.id, batch, chunking, ctx)
+            except ApiError as error:
+                if not error.ambiguous:  # refused: nothing of it landed
+                    self._record(key, _without(record, before, batch, paths))
+                raise
+            attached += [
+                Attached(key, record.id, e["file_id"], paths[e["file_id"]][0]) for e in batch
+            ]
+            ctx.report(Step("vector store", key, "attach", id=record.id, count=len(batch)))
+        return attached
+
+    # --- the assistants ----------------------------------------------------------------------
+
+    def resolve(self, change: ResourceChange) -> ResourceChange:
+        """`change` with the ids this apply made in place of its references; an `ApiError`
+        when one of them was not made (the change must not be sent)."""
+        if not (refs.has_refs(change.request) or refs.has_refs(change.applied)):
+            return change
+        ids = self._ids()
+        try:
+            update = {
+                name: refs.resolve(getattr(change, name), ids)
+                for name in ("request", "applied", "after")
+            }
+        except KeyError as missing:
+            kind, key = missing.args[0]
+            raise ApiError(
+                f"not sent: it refers to {kind.replace('_', ' ')} {key}, which this apply "
+                "could not make"
+            ) from None
+        return change.model_copy(update=update)
+
+    def _ids(self) -> dict[tuple[Kind, str], str]:
+        state = self.ctx.recorder.state
+        ids: dict[tuple[Kind, str], str] = {("file", p): r.id for p, r in state.files.items()}
+        ids.update({("vector_store", k): r.id for k, r in state.vector_stores.items()})
+        ids.update(self.ctx.ids)
+        return ids
+
+    # --- after the assistants ----------------------------------------------------------------
+
+    def after_assistants(self, failed: Sequence[ResourceChange]) -> None:
+        """Detach, then delete what became unused, but nothing a failed assistant change
+        leaves an assistant referring to, nor a file a failed detach left in a store."""
+        held = _strings(c.before for c in failed) | _strings(c.request for c in failed)
+        stores = self.plan.vector_store_changes
+        for change in stores:
+            if change.action is not Action.DELETE:
+                # A file a store still holds is not deleted either.
+                held |= self._detach(change)
+        for change in stores:
+            if change.action is Action.DELETE or change.forget:
+                self._delete_store(change, held)
+        for key, old in self._replaced:
+            self._delete_replaced(key, old, held)
+        self._delete_files(held)
+
+    def _detach(self, change: VectorStoreChange) -> frozenset[str]:
+        """Detach the store's files the plan lets go of; the ids still attached."""
+        record = self._records.get(change.key)
+        store_id = record.id if record is not None else change.id
+        if store_id is None:
+            return frozenset()
+        left: set[str] = set()
+        for detach in change.detach:
+            if detach.file_id is None:
+                continue
+            label = f"{change.key}: {detach.path}"
+            try:
+                vector_stores.detach(store_id, detach.file_id, self.ctx)
+            except ApiError as error:
+                left.add(detach.file_id)
+                self.ctx.report(
+                    Step(
+                        "file of vector store",
+                        label,
+                        "detach",
+                        id=detach.file_id,
+                        error=error,
+                        store=change.key,
+                    )
+                )
+                continue
+            record = self._records.get(change.key)
+            held = record.files.get(detach.path) if record is not None else None
+            if record is not None and held is not None and held.file_id == detach.file_id:
+                files = {p: f for p, f in record.files.items() if p != detach.path}
+                self._record(change.key, record.model_copy(update={"files": files}))
+            self.ctx.report(
+                Step("file of vector store", label, "detach", id=detach.file_id, store=change.key)
+            )
+        return frozenset(left)
+
+    def _delete_store(self, change: VectorStoreChange, held: frozenset[str]) -> None:
+        key = change.key
+        if change.action is Action.DELETE and change.id is not None:
+            if change.id in held:
+                self.ctx.report(Step("vector store", key, "delete", id=change.id, error=_held()))
+                return
+            try:
+                vector_stores.delete_store(change.id, self.ctx)
+            except ApiError as error:
+                self.ctx.report(Step("vector store", key, "delete", id=change.id, error=error))
+                return
+        record = self._records.get(key)
+        if record is not None and (change.id is None or record.id == change.id):
+            self._forget(key)
+        action = "delete" if change.action is Action.DELETE else "forget"
+        self.ctx.report(Step("vector store", key, action, id=change.id))
+
+    def _delete_replaced(self, key: str, old: str, held: frozenset[str]) -> None:
+        if old in held:
+            self.ctx.report(Step(OLD_STORE, key, "delete", id=old, error=_held()))
+            return
+        try:
+            vector_stores.delete_store(old, self.ctx)
+        except ApiError as error:
+            self.ctx.report(Step(OLD_STORE, key, "delete", id=old, error=error))
+            return
+        self.ctx.report(Step(OLD_STORE, key, "delete", id=old))
+
+    def _delete_files(self, held: frozenset[str]) -> None:
+        state = self.ctx.recorder.state
+        doomed = {
+            file_id: path
+            for file_id, path in state.retired_files.items()
+            if file_id not in self._retired_before
+        }
+        for change in self.plan.file_changes:
+            unused = change.action is Action.DELETE and Reason.ORPHAN not in change.reasons
+            if unused and change.id is not None:
+                doomed[change.id] = change.path
+        for change in self.plan.file_changes:
+            if _forgets(change) and change.id is not None:
+                self._forget_file(change.path, change.id)
+                self.ctx.report(Step("file", change.path, "forget", id=change.id))
+        for file_id, path in doomed.items():
+            if file_id in held:
+                self.ctx.report(Step("file", path, "delete", id=file_id, error=_held()))
+                continue
+            try:
+                uploads.delete_file(self.ctx.api, file_id)
+            except ApiError as error:
+                self.ctx.report(Step("file", path, "delete", id=file_id, error=error))
+                continue
+            self._forget_file(path, file_id)
+            self.ctx.report(Step("file", path, "delete", id=file_id))
+
+    def _forget_file(self, path: str, file_id: str) -> None:
+        """Drop the records of a deleted file: retired, or the upload of its path."""
+        state = self.ctx.recorder.state
+        records = []
+        if file_id in state.retired_files:
+            records.append(Record("retired", file_id, None))
+        record = state.files.get(path)
+        if record is not None and record.id == file_id:
+            records.append(Record("file", path, None))
+        self.ctx.recorder.submit_all(records).result()
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _record(self, key: str, record: VectorStoreRecord) -> None:
+        self._records[key] = record
+        self.ctx.recorder.submit(key, record, "vector_store").result()
+
+    def _forget(self, key: str) -> None:
+        self._records.pop(key, None)
+        self.ctx.recorder.submit(key, None, "vector_store").result()
+
+    def _file_id(self, path: str) -> str | None:
+        made = self.ctx.ids.get(("file", path))
+        if made is not None:
+            return made
+        record = self.ctx.recorder.state.files.get(path)
+        return record.id if record is not None else None
+
+    def _sha256_of(self, path: str, file_id: str) -> str | None:
+        record = self.ctx.recorder.state.files.get(path)
+        if record is not None and record.id == file_id:
+            return record.sha256
+        return self._sha256.get(path)
+
+
+def _without(
+    record: VectorStoreRecord,
+    before: VectorStoreRecord,
+    batch: Sequence[Mapping[str, Any]],
+    paths: Mapping[str, tuple[str, Mapping[str, Any]]],
+) -> VectorStoreRecord:
+    """`record` with the paths of a batch that failed as they were `before` it."""
+    files = dict(record.files)
+    for entry in batch:
+        path = paths[entry["file_id"]][0]
+        if path in before.files:
+            files[path] = before.files[path]
+        else:
+            files.pop(path, None)
+    return record.model_copy(update={"files": files})
+
+
+def _verb(change: VectorStoreChange) -> str:
+    if change.action is Action.CREATE:
+        return "create"
+    if change.action is Action.REPLACE:
+        return "replace"
+    if change.action is Action.UPDATE:
+        return "update"
+    return "adopt"
+
+
+def _id_of(change: VectorStoreChange) -> str:
+    if change.id is None:
+        raise ApiError(f"the plan names no vector store id for {change.action.value}")
+    return change.id
+
+
+def _held() -> ApiError:
+    return ApiError(
+        "kept: an assistant whose change failed, or a store it could not be detached from, "
+        "still holds it (the next apply deletes it)"
+    )
+
+
+def _strings(values: Iterable[Any]) -> frozenset[str]:
+    """Every string inside `values` (ids an assistant's configuration names)."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for value in values:
+        walk(value)
+    return frozenset(found)
