@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from assistform.responses import to_responses
+from assistform.responses import AppliedIds, to_responses
 from assistform.spec.load import load_specs
 from assistform.spec.model import AssistantSpec
 from assistform.spec.yamlsource import parse_yaml
@@ -256,6 +256,173 @@ def test_every_example_renders_to_a_valid_create_response(create_response: Any) 
         assert request["model"] == loaded.spec.model
         errors = [e.message for e in create_response.iter_errors(request)]
         assert errors == [], loaded.key
+
+
+APPLIED = AppliedIds(
+    vector_stores={"support/kb": "vs_kb", "other": "vs_other"},
+    files={"data/a.csv": "file-a", "data/b.csv": "file-b"},
+)
+KB_SEARCH = (
+    "model: m\ntools: [{type: file_search}]\n"
+    "tool_resources:\n  file_search:\n    vector_store: support/kb\n"
+)
+CSV_CODE = (
+    "model: m\ntools: [{type: code_interpreter}]\n"
+    "tool_resources:\n  code_interpreter:\n    files: ['../data/*.csv']\n"
+)
+
+
+def knowledge_case(
+    case_id: str,
+    text: str,
+    files: tuple[str, ...],
+    applied: AppliedIds,
+    tools: list[dict[str, Any]],
+    unmapped: list[tuple[str, str]],
+) -> Any:
+    return pytest.param(text, files, applied, tools, unmapped, id=case_id)
+
+
+#: assistform's own resources: (spec, its expanded code_interpreter files, the state's ids,
+#: the request's tools, the unmapped (field, reason)).
+KNOWLEDGE_CASES = [
+    knowledge_case(
+        "managed-vector-store-maps-to-its-recorded-id",
+        KB_SEARCH,
+        (),
+        APPLIED,
+        [{"type": "file_search", "vector_store_ids": ["vs_kb"]}],
+        [],
+    ),
+    knowledge_case(
+        "vector-store-not-applied-yet-is-unmapped-not-invented",
+        KB_SEARCH,
+        (),
+        AppliedIds(vector_stores={"other": "vs_other"}),
+        [{"type": "file_search", "vector_store_ids": []}],
+        [
+            (
+                "tool_resources.file_search.vector_store",
+                "vector store 'support/kb' is not created yet (the state records no id for "
+                "it): run `assistform apply` first",
+            )
+        ],
+    ),
+    knowledge_case(
+        "code-interpreter-files-map-to-their-uploaded-ids",
+        CSV_CODE,
+        ("data/a.csv", "data/b.csv"),
+        APPLIED,
+        [
+            {
+                "type": "code_interpreter",
+                "container": {"type": "auto", "file_ids": ["file-a", "file-b"]},
+            }
+        ],
+        [],
+    ),
+    knowledge_case(
+        "literal-file-ids-come-first-then-the-uploaded-ones",
+        "model: m\ntools: [{type: code_interpreter}]\ntool_resources:\n  code_interpreter:\n"
+        "    file_ids: [file-lit]\n    files: ['../data/*.csv']\n",
+        ("data/b.csv",),
+        APPLIED,
+        [
+            {
+                "type": "code_interpreter",
+                "container": {"type": "auto", "file_ids": ["file-lit", "file-b"]},
+            }
+        ],
+        [],
+    ),
+    knowledge_case(
+        "a-file-not-uploaded-yet-is-unmapped-the-others-mapped",
+        CSV_CODE,
+        ("data/a.csv", "data/new.csv"),
+        APPLIED,
+        [{"type": "code_interpreter", "container": {"type": "auto", "file_ids": ["file-a"]}}],
+        [
+            (
+                "tool_resources.code_interpreter.files",
+                "file 'data/new.csv' is not uploaded yet (the state records no id for it): "
+                "run `assistform apply` first",
+            )
+        ],
+    ),
+    knowledge_case(
+        "nothing-applied-both-unmapped",
+        "model: m\ntools: [{type: file_search}, {type: code_interpreter}]\ntool_resources:\n"
+        "  file_search: {vector_store: support/kb}\n  code_interpreter: {files: ['*.csv']}\n",
+        ("a.csv",),
+        AppliedIds(),
+        [
+            {"type": "file_search", "vector_store_ids": []},
+            {"type": "code_interpreter", "container": {"type": "auto", "file_ids": []}},
+        ],
+        [
+            (
+                "tool_resources.file_search.vector_store",
+                "vector store 'support/kb' is not created yet (the state records no id for "
+                "it): run `assistform apply` first",
+            ),
+            (
+                "tool_resources.code_interpreter.files",
+                "file 'a.csv' is not uploaded yet (the state records no id for it): "
+                "run `assistform apply` first",
+            ),
+        ],
+    ),
+    knowledge_case(
+        "own-resources-without-their-tool-are-unmapped",
+        "model: m\ntool_resources:\n  file_search: {vector_store: support/kb}\n"
+        "  code_interpreter: {files: ['*.csv']}\n",
+        ("data/a.csv",),
+        APPLIED,
+        [],
+        [
+            (
+                "tool_resources.code_interpreter",
+                "no code_interpreter tool to carry it: Responses attaches resources to their tool",
+            ),
+            (
+                "tool_resources.file_search",
+                "no file_search tool to carry it: Responses attaches resources to their tool",
+            ),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "files", "applied", "tools", "unmapped"), KNOWLEDGE_CASES)
+def test_knowledge_rendering(
+    text: str,
+    files: tuple[str, ...],
+    applied: AppliedIds,
+    tools: list[dict[str, Any]],
+    unmapped: list[tuple[str, str]],
+    create_response: Any,
+) -> None:
+    rendered = to_responses(spec(text), files=files, applied=applied)
+    assert rendered.request.get("tools", []) == tools
+    assert [(u.field, u.reason) for u in rendered.unmapped] == unmapped
+    errors = [e.message for e in create_response.iter_errors(rendered.request)]
+    assert errors == []
+
+
+def test_applied_ids_are_the_states_records() -> None:
+    from assistform.state import FileRecord, State, VectorStoreRecord
+
+    state = State(
+        files={
+            "data/a.csv": FileRecord(
+                id="file-a", sha256="0" * 64, size=1, mtime_ns=1, filename="a.csv"
+            )
+        },
+        vector_stores={"support/kb": VectorStoreRecord(id="vs_kb", applied={})},
+    )
+    assert AppliedIds.of(state) == AppliedIds(
+        vector_stores={"support/kb": "vs_kb"}, files={"data/a.csv": "file-a"}
+    )
 
 
 def test_instructions_file_is_rendered_as_its_text() -> None:

@@ -1,4 +1,5 @@
-"""Take over assistants that assistform did not create: `import` one, `export` many.
+"""Take over assistants that assistform did not create: `import` one, `export` many (with
+the vector stores they search: `export_stores`).
 
 For each assistant: write its spec (`spec.writer`), load it back as `validate` does and
 check that it asks for exactly the live configuration, then tag the assistant and record it
@@ -14,9 +15,10 @@ import contextlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistform import ownership
 from assistform.api.client import AssistantsApi
@@ -41,6 +43,10 @@ from assistform.spec.writer import SCHEMA_PATH, SpecFiles, spec_files
 from assistform.state import ResourceState, State, StateFile
 from assistform.workspace import Workspace
 
+if TYPE_CHECKING:
+    from assistform.export_stores import StoreTarget
+    from assistform.knowledge.api import KnowledgeApi
+
 #: Longest key made from a name; suffixes (-2, -3, ...) come on top.
 SLUG_MAX = 64
 
@@ -59,6 +65,34 @@ class Target:
     def paths(self) -> list[Path]:
         return [p for p in (self.spec_path, self.instructions_path) if p is not None]
 
+    def contents(self) -> list[tuple[Path, str]]:
+        files = [(self.spec_path, self.files.spec_text)]
+        if self.instructions_path is not None and self.files.instructions_text is not None:
+            files.append((self.instructions_path, self.files.instructions_text))
+        return files
+
+
+class Written(Protocol):
+    """What export writes for one live object (an assistant, a vector store)."""
+
+    @property
+    def paths(self) -> list[Path]: ...
+
+    def contents(self) -> list[tuple[Path, str]]: ...
+
+
+class Keyed(Protocol):
+    """A live object a key is made for (an assistant, a vector store)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def raw(self) -> dict[str, Any]: ...
+
+    @property
+    def tag(self) -> OwnershipTag | None: ...
+
 
 @dataclass
 class Report:
@@ -75,6 +109,10 @@ class Report:
     #: Where the specs went, and whether plan reads them there (`assistants/`).
     directory: Path | None = None
     planned: bool = True
+    #: The vector stores written as specs (export).
+    stores: list[StoreTarget] = field(default_factory=list)
+    #: Modify calls made to set a vector store's ownership tag.
+    stores_tagged: int = 0
 
 
 def slug(text: str) -> str:
@@ -96,16 +134,23 @@ def valid_key(key: str) -> bool:
 
 
 def assign_keys(
-    assistants: Sequence[LiveAssistant], state: State, *, reserved: Iterable[str] = ()
+    assistants: Sequence[Keyed], state: State, *, reserved: Iterable[str] = ()
 ) -> dict[str, str]:
     """A key per assistant id: the one the state or its ownership tag gives it, else its
     name made file-safe (else its id), then `-2`, `-3`... until unique. Unique ignoring
     case, for the file systems that do; `reserved` keys (other assistants' tags) are taken."""
     recorded = {resource.id: key for key, resource in state.resources.items()}
-    used = {k.casefold() for k in (*state.resources, *reserved)}
+    return keys_for(assistants, recorded, reserved=reserved)
+
+
+def keys_for(
+    items: Sequence[Keyed], recorded: Mapping[str, str], *, reserved: Iterable[str] = ()
+) -> dict[str, str]:
+    """`assign_keys` for any live objects, given the keys a state records (id -> key)."""
+    used = {k.casefold() for k in (*recorded.values(), *reserved)}
     keys: dict[str, str] = {}
     given: set[str] = set()
-    for assistant in assistants:
+    for assistant in items:
         tag = assistant.tag
         fixed = recorded.get(assistant.id) or (
             tag.key if tag is not None and valid_key(tag.key) else None
@@ -114,7 +159,7 @@ def assign_keys(
             keys[assistant.id] = fixed
             given.add(fixed.casefold())
             used.add(fixed.casefold())
-    for assistant in assistants:
+    for assistant in items:
         if assistant.id in keys:
             continue
         name = assistant.raw.get("name")
@@ -127,21 +172,28 @@ def assign_keys(
     return keys
 
 
-def target_for(key: str, live: LiveAssistant, directory: Path, root: Path) -> Target:
+def target_for(
+    key: str,
+    live: LiveAssistant,
+    directory: Path,
+    root: Path,
+    vector_store_keys: Mapping[str, str] | None = None,
+) -> Target:
     """Where `key`'s spec goes under `directory`: an existing `.yml` of the key is reused,
-    so that `--force` never leaves two files defining one key."""
+    so that `--force` never leaves two files defining one key. `vector_store_keys`: the
+    stores written as specs, by id (see `spec.writer.spec_data`)."""
     spec_path = directory / f"{key}.yaml"
     for suffix in SPEC_SUFFIXES:
         if (directory / f"{key}{suffix}").exists():
             spec_path = directory / f"{key}{suffix}"
             break
     schema = Path(os.path.relpath(root / SCHEMA_PATH, spec_path.parent)).as_posix()
-    files = spec_files(key, live.raw, schema=schema)
+    files = spec_files(key, live.raw, schema=schema, vector_store_keys=vector_store_keys)
     instructions = directory / str(files.instructions_path) if files.instructions_path else None
     return Target(key, live, files, spec_path, instructions)
 
 
-def refuse_existing(targets: Sequence[Target], *, force: bool) -> None:
+def refuse_existing(targets: Sequence[Written], *, force: bool) -> None:
     if force:
         return
     existing = [display(p) for t in targets for p in t.paths if p.exists()]
@@ -216,9 +268,13 @@ def export_assistants(
     directory: Path | None,
     adopt: bool,
     force: bool,
+    knowledge: KnowledgeApi | None = None,
 ) -> Report:
     """Write a spec for every live assistant (or every untagged one); with `adopt`, also
-    tag and record each, so that the next plan shows no change."""
+    tag and record each, so that the next plan shows no change. With `knowledge`, also a
+    spec for every live vector store (or every untagged one), which the assistants that
+    search it name by key; with `adopt`, each store is tagged, for the next plan to take
+    over."""
     spec_dir = workspace.root / SPEC_DIR
     directory = directory if directory is not None else spec_dir
     if _inside(directory, spec_dir) and not _same_folder(directory, spec_dir):
@@ -234,30 +290,55 @@ def export_assistants(
         )
     live = api.list_all()
     chosen = live.unmanaged() if unmanaged else live.assistants
+    from assistform import export_stores as stores_of
+
+    found = stores_of.live_stores(knowledge, unmanaged=unmanaged) if knowledge else None
     state_file = workspace.state_file
     lock = StateLock(state_file.lock_path) if adopt else contextlib.nullcontext()
     with lock:
         state = state_file.load()
+        stores: list[StoreTarget] = []
+        if found is not None:
+            folder = stores_of.store_folder(directory, spec_dir, workspace.root)
+            reserved_stores = [s.tag.key for s in found.stores if s.tag is not None]
+            store_keys = keys_for(
+                found.stores, stores_of.recorded_ids(state), reserved=reserved_stores
+            )
+            stores = sorted(
+                (
+                    stores_of.store_target(store_keys[s.id], s, folder, workspace.root)
+                    for s in found.stores
+                ),
+                key=lambda t: t.key,
+            )
+        # Only a store plan reads (beside assistants/) is named by key.
+        by_id = {t.live.id: t.key for t in stores} if _same_folder(directory, spec_dir) else {}
         reserved = [a.tag.key for a in live.managed() if a.tag is not None]
         keys = assign_keys(chosen, state, reserved=reserved)
-        targets = [target_for(keys[a.id], a, directory, workspace.root) for a in chosen]
+        targets = [target_for(keys[a.id], a, directory, workspace.root, by_id) for a in chosen]
         if adopt:
             for target in targets:
                 check_takeover(target, state, workspace.env)
-        refuse_existing(targets, force=force)
+            for store in stores:
+                stores_of.check_store_takeover(store, state, workspace.env)
+        refuse_existing([*targets, *stores], force=force)
         warnings = [f"warning: {w}" for w in live.warnings]
+        warnings += found.warnings if found is not None else []
         report = Report(
             targets=targets,
             warnings=warnings,
             state_path=state_file.path,
             directory=directory,
             planned=_same_folder(directory, spec_dir),
+            stores=stores,
         )
+        store_ids = {t.key: t.live.id for t in stores if t.live.id in by_id}
         if adopt:
-            _write_and_adopt(report, workspace, api, state)
+            _write_and_adopt(report, workspace, api, state, knowledge, store_ids)
         else:
-            with _written(targets) as _:
-                _verified(targets, workspace, directory, report)
+            with _written([*stores, *targets]) as _:
+                report.warnings.extend(stores_of.verify_stores(stores, workspace.root))
+                _verified(targets, workspace, directory, report, store_ids)
     return report
 
 
@@ -270,20 +351,58 @@ def _inside(folder: Path, parent: Path) -> bool:
 
 
 def _write_and_adopt(
-    report: Report, workspace: Workspace, api: AssistantsApi, state: State
+    report: Report,
+    workspace: Workspace,
+    api: AssistantsApi,
+    state: State,
+    knowledge: KnowledgeApi | None = None,
+    store_ids: Mapping[str, str] | None = None,
 ) -> None:
     spec_dir = workspace.root / SPEC_DIR
-    with _written(report.targets) as keep:
-        desired = _verified(report.targets, workspace, spec_dir, report)
+    with _written([*report.stores, *report.targets]) as keep:
+        if report.stores:
+            from assistform.export_stores import verify_stores
+
+            report.warnings.extend(verify_stores(report.stores, workspace.root))
+        desired = _verified(report.targets, workspace, spec_dir, report, store_ids)
+        if report.stores and knowledge is not None:
+            state = _tag_stores(report, knowledge, workspace, state, keep)
         _take_over(report, api, workspace.state_file, state, desired, keep, workspace.env)
 
 
+def _tag_stores(
+    report: Report,
+    knowledge: KnowledgeApi,
+    workspace: Workspace,
+    state: State,
+    keep: list[Written],
+) -> State:
+    """Tag each store (its spec then stays, whatever follows), before the assistants that
+    name it are taken over. The state is saved first: the tag carries its lineage."""
+    from assistform.export_stores import tag_store
+
+    state = workspace.state_file.ensure_saved(state)
+    for store in report.stores:
+        try:
+            sent = tag_store(knowledge, store, state.lineage, workspace.env)
+        except ApiError as exc:
+            exc.message += (
+                f" (vector store '{store.key}' is not tagged: its spec and those of the "
+                "assistants not taken over are removed again)"
+            )
+            exc.args = (exc.message,)
+            raise
+        keep.append(store)
+        report.stores_tagged += int(sent)
+    return state
+
+
 @contextlib.contextmanager
-def _written(targets: Sequence[Target]) -> Iterator[list[Target]]:
+def _written(targets: Sequence[Written]) -> Iterator[list[Written]]:
     """Write the targets' files; if the block fails, put back those of the targets it did
     not add to the yielded list (taken over: their files must stay)."""
     previous: dict[Path, bytes | None] = {}
-    keep: list[Target] = []
+    keep: list[Written] = []
     try:
         for target in targets:
             _write(target, previous)
@@ -300,11 +419,8 @@ def _written(targets: Sequence[Target]) -> Iterator[list[Target]]:
         raise
 
 
-def _write(target: Target, previous: dict[Path, bytes | None]) -> None:
-    files = [(target.spec_path, target.files.spec_text)]
-    if target.instructions_path is not None and target.files.instructions_text is not None:
-        files.append((target.instructions_path, target.files.instructions_text))
-    for path, text in files:
+def _write(target: Written, previous: dict[Path, bytes | None]) -> None:
+    for path, text in target.contents():
         previous.setdefault(path, path.read_bytes() if path.exists() else None)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Bytes, not text: instructions are sent exactly as read, `\r\n` included.
@@ -312,11 +428,15 @@ def _write(target: Target, previous: dict[Path, bytes | None]) -> None:
 
 
 def _verified(
-    targets: Sequence[Target], workspace: Workspace, directory: Path, report: Report
+    targets: Sequence[Target],
+    workspace: Workspace,
+    directory: Path,
+    report: Report,
+    store_ids: Mapping[str, str] | None = None,
 ) -> dict[str, DesiredAssistant]:
     """Load the written specs as `validate` does (in every environment) and check that each,
     as written, asks for exactly its live assistant's configuration: what to record as
-    applied, per key."""
+    applied, per key. `store_ids`: the id of each vector store a spec names by key."""
     spec_dir = workspace.root / SPEC_DIR
     if not targets:
         return {}
@@ -347,22 +467,40 @@ def _verified(
                 f"{display(target.spec_path)} is not read as the spec of '{target.key}' "
                 "(a name ending in .<environment> is an overlay): choose another key"
             )
-        want = desired_from([spec])[0]
+        want = _with_store_id(desired_from([spec])[0], spec, store_ids or {})
         _check_round_trip(target, want.config, spec)
         desired[target.key] = want
     if inside and workspace.env is not None:
-        report.warnings.extend(_changed_by_environment(targets, workspace, desired))
+        report.warnings.extend(
+            _changed_by_environment(targets, workspace, desired, store_ids or {})
+        )
     return desired
 
 
+def _with_store_id(
+    want: DesiredAssistant, spec: LoadedSpec, store_ids: Mapping[str, str]
+) -> DesiredAssistant:
+    """`want` with the id of the vector store its spec names by key, as the plan gives it."""
+    store_id = store_ids.get(spec.vector_store_key or "")
+    if store_id is None:
+        return want
+    resources = dict(want.request.get("tool_resources") or {})
+    resources["file_search"] = {"vector_store_ids": [store_id]}
+    return replace(want, request={**want.request, "tool_resources": resources})
+
+
 def _changed_by_environment(
-    targets: Sequence[Target], workspace: Workspace, written: dict[str, DesiredAssistant]
+    targets: Sequence[Target],
+    workspace: Workspace,
+    written: dict[str, DesiredAssistant],
+    store_ids: Mapping[str, str],
 ) -> list[str]:
     """What the environment's overrides and overlays change in the specs just written:
     the next plan in that environment shows those changes."""
     merged = load_specs(workspace.root, [t.spec_path for t in targets], env=workspace.env)
     notes = []
-    for want in desired_from(merged.specs):
+    for spec, plain in zip(merged.specs, desired_from(merged.specs), strict=True):
+        want = _with_store_id(plain, spec, store_ids)
         mine = written.get(want.key)
         if mine is None:
             continue
@@ -400,7 +538,7 @@ def _take_over(
     state_file: StateFile,
     state: State,
     desired: dict[str, DesiredAssistant],
-    keep: list[Target],
+    keep: list[Written],
     env: str | None,
 ) -> None:
     """Record each assistant in the state, then tag it (one modify call, unless it carries

@@ -11,7 +11,11 @@ request instead of storing it. The mapping follows OpenAI's migration guides and
 - function tools flatten (`{type, name, description, parameters, strict}`), with `strict`
   always written because Responses makes functions strict by default and Assistants did not;
 - `tool_resources` move into the tools that use them: `file_search.vector_store_ids` and
-  `code_interpreter.file_ids` (as `container: {type: auto, file_ids}`).
+  `code_interpreter.file_ids` (as `container: {type: auto, file_ids}`);
+- assistform's own resources become the ids the state of the environment records: a
+  `vector_store: KEY` the id of that managed store, `code_interpreter.files` the ids of the
+  uploaded files (after any literal `file_ids`). One not applied yet is listed in `unmapped`,
+  never given a made-up id.
 
 What has no equivalent (`name`, `description`, the create-time `vector_stores` helper and
 its `chunking_strategy`, a ranker the Responses API does not know) is listed in `unmapped`
@@ -20,11 +24,15 @@ with the reason, never dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistform import limits
 from assistform.spec.model import AssistantSpec
+
+if TYPE_CHECKING:
+    from assistform.state import State
 
 #: Rankers of the Assistants API that the Responses API also accepts.
 SHARED_RANKERS = frozenset({"auto"})
@@ -51,9 +59,51 @@ class ResponsesConfig:
         return {"request": self.request, "unmapped": [u.as_json() for u in self.unmapped]}
 
 
-def to_responses(spec: AssistantSpec) -> ResponsesConfig:
-    """The Responses request configuration equivalent to `spec` (instructions resolved)."""
+@dataclass(frozen=True)
+class AppliedIds:
+    """The ids an environment's state records for assistform's own knowledge."""
+
+    #: Vector store key -> the id of the managed store.
+    vector_stores: Mapping[str, str] = field(default_factory=dict)
+    #: Repository path -> the id of the uploaded file.
+    files: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, state: State) -> AppliedIds:
+        return cls(
+            vector_stores={key: record.id for key, record in state.vector_stores.items()},
+            files={path: record.id for path, record in state.files.items()},
+        )
+
+
+@dataclass(frozen=True)
+class _Knowledge:
+    """What one spec asks of assistform's own knowledge, and the ids applied so far."""
+
+    applied: AppliedIds
+    #: The key of its `file_search` vector store spec, if it names one.
+    vector_store: str | None
+    #: Its `code_interpreter.files`, expanded to repository paths.
+    files: Sequence[str]
+
+
+def to_responses(
+    spec: AssistantSpec, *, files: Sequence[str] = (), applied: AppliedIds | None = None
+) -> ResponsesConfig:
+    """The Responses request configuration equivalent to `spec` (instructions resolved).
+
+    `files` are its `code_interpreter.files` expanded to repository paths (as loading gives
+    them); `applied` the ids the environment's state records, for them and its vector store.
+    """
     fields = spec.request_fields()
+    resources_spec = spec.tool_resources
+    search_spec = resources_spec.file_search if resources_spec is not None else None
+    code_spec = resources_spec.code_interpreter if resources_spec is not None else None
+    knowledge = _Knowledge(
+        applied if applied is not None else AppliedIds(),
+        search_spec.vector_store if search_spec is not None else None,
+        files,
+    )
     unmapped: list[Unmapped] = []
     request: dict[str, Any] = {"model": fields["model"]}
     if "instructions" in fields:
@@ -64,8 +114,16 @@ def to_responses(spec: AssistantSpec) -> ResponsesConfig:
     resources = fields.get("tool_resources") or {}
     tools = fields.get("tools") or []
     if tools:
-        request["tools"] = [_tool(tool, i, resources, unmapped) for i, tool in enumerate(tools)]
-    unmapped.extend(_unused_resources(resources, {t["type"] for t in tools}))
+        request["tools"] = [
+            _tool(tool, i, resources, knowledge, unmapped) for i, tool in enumerate(tools)
+        ]
+    # assistform's own fields alone leave nothing in `resources`: they count as set too.
+    declared = {
+        *resources,
+        *(["file_search"] if search_spec is not None else []),
+        *(["code_interpreter"] if code_spec is not None else []),
+    }
+    unmapped.extend(_unused_resources(declared, {t["type"] for t in tools}))
     if "reasoning_effort" in fields:
         request["reasoning"] = {"effort": fields["reasoning_effort"]}
     text_format = _text_format(fields.get("response_format"), unmapped)
@@ -78,7 +136,11 @@ def to_responses(spec: AssistantSpec) -> ResponsesConfig:
 
 
 def _tool(
-    tool: dict[str, Any], index: int, resources: dict[str, Any], unmapped: list[Unmapped]
+    tool: dict[str, Any],
+    index: int,
+    resources: dict[str, Any],
+    knowledge: _Knowledge,
+    unmapped: list[Unmapped],
 ) -> dict[str, Any]:
     kind = tool["type"]
     if kind == "function":
@@ -90,23 +152,50 @@ def _tool(
         flat["strict"] = function.get("strict", limits.FUNCTION_STRICT_DEFAULT)
         return flat
     if kind == "file_search":
-        return _file_search(tool.get("file_search") or {}, index, resources, unmapped)
+        return _file_search(tool.get("file_search") or {}, index, resources, knowledge, unmapped)
     code = resources.get("code_interpreter") or {}
-    return {
-        "type": "code_interpreter",
-        "container": {"type": "auto", "file_ids": code.get("file_ids", [])},
-    }
+    file_ids = list(code.get("file_ids", []))
+    for path in knowledge.files:
+        file_id = knowledge.applied.files.get(path)
+        if file_id is None:
+            unmapped.append(
+                Unmapped(
+                    "tool_resources.code_interpreter.files",
+                    f"file '{path}' is not uploaded yet (the state records no id for it): "
+                    "run `assistform apply` first",
+                )
+            )
+        else:
+            file_ids.append(file_id)
+    return {"type": "code_interpreter", "container": {"type": "auto", "file_ids": file_ids}}
 
 
 def _file_search(
-    options: dict[str, Any], index: int, resources: dict[str, Any], unmapped: list[Unmapped]
+    options: dict[str, Any],
+    index: int,
+    resources: dict[str, Any],
+    knowledge: _Knowledge,
+    unmapped: list[Unmapped],
 ) -> dict[str, Any]:
     search = resources.get("file_search") or {}
     result: dict[str, Any] = {
         "type": "file_search",
         "vector_store_ids": search.get("vector_store_ids", []),
     }
-    if "vector_stores" in search:
+    key = knowledge.vector_store
+    if key is not None:
+        store_id = knowledge.applied.vector_stores.get(key)
+        if store_id is None:
+            unmapped.append(
+                Unmapped(
+                    "tool_resources.file_search.vector_store",
+                    f"vector store '{key}' is not created yet (the state records no id for "
+                    "it): run `assistform apply` first",
+                )
+            )
+        else:
+            result["vector_store_ids"] = [store_id]
+    elif "vector_stores" in search:
         unmapped.append(
             Unmapped(
                 "tool_resources.file_search.vector_stores",
@@ -147,7 +236,7 @@ def _file_search(
     return result
 
 
-def _unused_resources(resources: dict[str, Any], tool_types: set[str]) -> list[Unmapped]:
+def _unused_resources(resources: set[str], tool_types: set[str]) -> list[Unmapped]:
     return [
         Unmapped(
             f"tool_resources.{kind}",

@@ -215,7 +215,7 @@ def test_a_kill_after_the_store_create_before_its_record_converges(
     kb.assert_converged()
 
 
-@pytest.mark.parametrize("progress_lines", [2, 5])
+@pytest.mark.parametrize("progress_lines", [2, 5, 8])
 def test_an_apply_killed_at_any_moment_converges(
     make_repo: Callable[..., Repo], progress_lines: int
 ) -> None:
@@ -298,4 +298,30 @@ def test_a_lost_state_adopts_the_store_and_its_files_without_uploading_again(
     assert "uploaded file" not in out
     assert "3 files adopted" in out
     assert {f.id for f in kb.live_files()} == before
+    kb.assert_converged()
+
+
+def test_a_kill_among_the_deletes_after_the_assistants_converges(
+    make_repo: Callable[..., Repo],
+) -> None:
+    """A content swap and a removed file: killed once the first old file is deleted and
+    before the apply records it; the next apply deletes the rest, nothing twice."""
+    kb = Knowledge(make_repo(), 3)
+    apply(kb.repo)
+    kb.write("docs/doc01.md", "swapped content")
+    (kb.repo.root / "docs/doc02.md").unlink()
+    kb.docs.remove("docs/doc02.md")
+    before = {f.id for f in kb.live_files()}
+
+    def is_file_delete(request: RequestInfo) -> bool:
+        return (request.method, request.route) == ("DELETE", "/v1/files/{file_id}")
+
+    def one_deleted() -> bool:
+        """The swap's upload is there and one of the two old files is gone."""
+        live = {f.id for f in kb.sdk().list_files()}
+        return len(live - before) == 1 and len(before - live) == 1
+
+    kill(kb, Faults(slow_reply=is_file_delete, slow_seconds=20), one_deleted)
+    assert len(kb.repo.state().files) == 3, "the delete that landed is not recorded"
+    apply(kb.repo)
     kb.assert_converged()

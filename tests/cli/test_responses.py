@@ -99,3 +99,98 @@ def test_without_environments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert render() == {
         "bot": {"request": {"model": "m", "reasoning": {"effort": "low"}}, "unmapped": []}
     }
+
+
+KB_ENVIRONMENTS = """\
+environments:
+  dev: {default: true}
+  prod: {state: state/prod.json}
+"""
+
+
+@pytest.fixture
+def knowledge_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An assistant searching a managed vector store and computing over repository files;
+    dev's state records the store and one of the two files, prod's nothing."""
+    from assistform.state import FileRecord, State, StateFile, VectorStoreRecord
+
+    root = tmp_path / "repo"
+    for path, text in {
+        "assistform.yaml": KB_ENVIRONMENTS,
+        "docs/faq.md": "# FAQ\n",
+        "data/a.csv": "x\n1\n",
+        "data/b.csv": "y\n2\n",
+        "vector_stores/kb.yaml": "name: KB\nfiles: ['../docs/*.md']\n",
+        "assistants/bot.yaml": (
+            "model: m\ntools: [{type: file_search}, {type: code_interpreter}]\n"
+            "tool_resources:\n  file_search: {vector_store: kb}\n"
+            "  code_interpreter: {file_ids: [file-lit], files: ['../data/*.csv']}\n"
+        ),
+    }.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    record = FileRecord(id="file-a", sha256="0" * 64, size=4, mtime_ns=1, filename="a.csv")
+    dev = State(
+        files={"data/a.csv": record},
+        vector_stores={"kb": VectorStoreRecord(id="vs_kb", applied={"name": "KB"})},
+    )
+    StateFile(root / "state" / "dev.json").save(dev)
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("ASSISTFORM_ENV", raising=False)
+    return root
+
+
+def test_managed_knowledge_takes_the_ids_the_environments_state_records(
+    knowledge_repo: Path,
+) -> None:
+    code, out, err = run("render", "--responses")
+    assert code == 0, err
+    bot = json.loads(out)["bot"]
+    assert bot["request"]["tools"] == [
+        {"type": "file_search", "vector_store_ids": ["vs_kb"]},
+        {
+            "type": "code_interpreter",
+            "container": {"type": "auto", "file_ids": ["file-lit", "file-a"]},
+        },
+    ]
+    assert bot["unmapped"] == [
+        {
+            "field": "tool_resources.code_interpreter.files",
+            "reason": "file 'data/b.csv' is not uploaded yet (the state records no id for it): "
+            "run `assistform apply` first",
+        }
+    ]
+    assert "1 spec field(s) have no Responses equivalent" in err
+
+
+def test_an_environment_not_applied_yet_gets_no_made_up_ids(knowledge_repo: Path) -> None:
+    bot = render("--env", "prod")["bot"]
+    assert bot["request"]["tools"] == [
+        {"type": "file_search", "vector_store_ids": []},
+        {"type": "code_interpreter", "container": {"type": "auto", "file_ids": ["file-lit"]}},
+    ]
+    assert [u["reason"].split(" (")[0] for u in bot["unmapped"]] == [
+        "vector store 'kb' is not created yet",
+        "file 'data/a.csv' is not uploaded yet",
+        "file 'data/b.csv' is not uploaded yet",
+    ]
+    # The same state, named by --state, gives the same ids as the environment.
+    assert render("--state", "state/dev.json", "--env", "prod")["bot"]["request"]["tools"][0] == {
+        "type": "file_search",
+        "vector_store_ids": ["vs_kb"],
+    }
+
+
+def test_the_sandbox_state_is_its_own(knowledge_repo: Path) -> None:
+    from assistform.state import State, StateFile, VectorStoreRecord
+
+    sandbox = State(vector_stores={"kb": VectorStoreRecord(id="vs_sandbox", applied={})})
+    StateFile(knowledge_repo / ".assistform" / "state-dev.json").save(sandbox)
+    tools = render("--sandbox")["bot"]["request"]["tools"]
+    assert tools[0]["vector_store_ids"] == ["vs_sandbox"]
+
+
+def test_specs_without_managed_knowledge_never_read_the_state(multi_env: Path) -> None:
+    (multi_env / "state").mkdir(exist_ok=True)
+    (multi_env / "state" / "dev.json").write_text("not json")
+    assert run("render", "--responses")[0] == 0

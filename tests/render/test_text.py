@@ -11,6 +11,7 @@ from assistform.plan.model import (
     Action,
     AttachmentChange,
     FieldChange,
+    FileChange,
     KnowledgeRef,
     LiveRef,
     Plan,
@@ -269,3 +270,30 @@ def test_a_store_whose_only_news_is_a_failed_file_is_shown_but_changes_nothing()
     assert "! processing failed: docs/scan.pdf (file-s): invalid_file: x" in text
     assert "! processing failed" in text.splitlines()[0]
     assert text.endswith(f"{NO_CHANGES}\n")
+
+
+@pytest.mark.parametrize(
+    ("stores", "files", "phrase"),
+    [
+        (
+            [VectorStoreChange(key="kb", action=Action.NOOP, id="vs_kb", adopt=True)],
+            [],
+            "1 vector store to adopt",
+        ),
+        (
+            [],
+            [FileChange(path="docs/a.md", action=Action.NOOP, id="file-a", adopt=True)],
+            "1 file to adopt",
+        ),
+        ([], [FileChange(path="docs/a.md", action=Action.NOOP, id="file-a")], "1 file to forget"),
+    ],
+    ids=["store-adopted", "file-adopted", "file-forgotten"],
+)
+def test_a_plan_that_only_records_knowledge_says_what_it_records(
+    stores: list[VectorStoreChange], files: list[FileChange], phrase: str
+) -> None:
+    plan = _plan().model_copy(update={"vector_store_changes": stores, "file_changes": files})
+    assert plan.writes_state and not plan.has_changes
+    assert render_text(plan).endswith(
+        f"No changes to live assistants. Apply will update the state only: {phrase}.\n"
+    )

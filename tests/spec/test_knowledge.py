@@ -126,6 +126,35 @@ def test_an_unused_vector_store_is_still_desired(repo: Repo) -> None:
     assert list(knowledge_from(result).vector_stores) == ["spare"]
 
 
+def test_files_attached_by_id_are_desired_in_spec_order_each_once(repo: Repo) -> None:
+    repo.write("/vector_stores/kb.yaml", "name: KB\nfile_ids: [file-b, file-a, file-b]\n")
+    repo.write(
+        "a.yaml",
+        "model: m\ntools: [{type: file_search}]\n"
+        "tool_resources: {file_search: {vector_store: kb}}\n",
+    )
+    result = repo.load()
+    assert result.diagnostics == []
+    knowledge = knowledge_from(result)
+    store = knowledge.vector_stores["kb"]
+    assert (store.file_ids, store.files, store.request) == (
+        ("file-b", "file-a"),
+        (),
+        {"name": "KB"},
+    )
+    assert knowledge.files == {}  # nothing to upload
+
+
+def test_a_file_id_must_be_a_string(repo: Repo) -> None:
+    repo.write("/vector_stores/kb.yaml", "file_ids: [file-a, '', 7]\n")
+    repo.write("a.yaml", "model: m\n")
+    assert [str(d) for d in repo.load().errors] == [
+        "vector_stores/kb.yaml:1:20: error: file_ids[1] must not be empty",
+        "vector_stores/kb.yaml:1:24: error: file_ids[2] must be a string, not the integer 7: "
+        "put it in quotes",
+    ]
+
+
 def test_a_repository_without_knowledge_has_none(repo: Repo) -> None:
     repo.write("a.yaml", "model: m\n")
     result = repo.load()

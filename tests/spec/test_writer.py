@@ -389,3 +389,66 @@ def test_yaml_1_1_booleans_are_quoted_so_every_reader_sees_strings() -> None:
     assert (
         "metadata:\n  'on': 'off'\n  enabled: 'yes'\n  'n': 'N'\n" in spec_files("k", raw).spec_text
     )
+
+
+KB = {"file_search": {"vector_store_ids": ["vs_kb"]}}
+
+
+@pytest.mark.parametrize(
+    ("resources", "written"),
+    [
+        pytest.param(KB, {"file_search": {"vector_store": "support/kb"}}, id="exported-by-key"),
+        pytest.param(
+            {"file_search": {"vector_store_ids": ["vs_other"]}},
+            {"file_search": {"vector_store_ids": ["vs_other"]}},
+            id="not-exported-kept-as-id",
+        ),
+        pytest.param(
+            {**KB, "code_interpreter": {"file_ids": ["file-1"]}},
+            {
+                "code_interpreter": {"file_ids": ["file-1"]},
+                "file_search": {"vector_store": "support/kb"},
+            },
+            id="code-interpreter-files-stay-ids",
+        ),
+    ],
+)
+def test_an_exported_vector_store_is_named_by_key(
+    resources: dict[str, Any], written: dict[str, Any]
+) -> None:
+    live = {"model": "m", "tools": [{"type": "file_search"}], "tool_resources": resources}
+    assert spec_data(live, {"vs_kb": "support/kb"})["tool_resources"] == written
+    assert spec_data(live)["tool_resources"] == normalize(live)["tool_resources"]
+
+
+STORE = {
+    "id": "vs_kb",
+    "object": "vector_store",
+    "created_at": 1,
+    "name": "KB",
+    "description": None,
+    "usage_bytes": 10,
+    "file_counts": {"total": 2},
+    "status": "completed",
+    "metadata": {"team": "support", "assistform": "kb@lineage@"},
+    "expires_after": {"anchor": "last_active_at", "days": 7},
+    "expires_at": 99,
+    "last_active_at": 1,
+}
+
+
+def test_a_vector_store_spec_keeps_its_fields_and_files_by_id_under_a_note() -> None:
+    text = writer.vector_store_spec(STORE, ["file-1", "file-2"], schema="s.json")
+    assert text == (
+        "# yaml-language-server: $schema=s.json\n"
+        "name: KB\n"
+        "metadata:\n  team: support\n"
+        "expires_after:\n  anchor: last_active_at\n  days: 7\n"
+        f"{writer.FILE_IDS_NOTE}file_ids: [file-1, file-2]\n"
+    )
+    assert parse_yaml(text, "kb.yaml").data == writer.vector_store_data(STORE, ["file-1", "file-2"])
+
+
+def test_a_bare_vector_store_spec_has_no_file_ids_and_no_note() -> None:
+    text = writer.vector_store_spec({"id": "vs_1", "name": None, "metadata": {}}, [])
+    assert text == "# yaml-language-server: $schema=schema/vector_store.schema.json\n{}\n"

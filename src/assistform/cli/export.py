@@ -1,4 +1,5 @@
-"""`assistform export`: write a spec for every live assistant, optionally taking them over."""
+"""`assistform export`: write a spec for every live assistant and vector store, optionally
+taking them over."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assistform.adopt import Target, export_assistants, reasoning_effort_note
+from assistform.adopt import Report, Target, export_assistants, reasoning_effort_note
 from assistform.api.connect import connect
 from assistform.cli.options import server_options
 from assistform.redact import mask_url
@@ -17,7 +18,9 @@ from assistform.workspace import Workspace
 
 @click.command()
 @server_options
-@click.option("--unmanaged", is_flag=True, help="Only assistants without an ownership tag.")
+@click.option(
+    "--unmanaged", is_flag=True, help="Only assistants and vector stores without an ownership tag."
+)
 @click.option(
     "--dir",
     "directory",
@@ -27,7 +30,8 @@ from assistform.workspace import Workspace
 @click.option(
     "--adopt",
     is_flag=True,
-    help="Also tag each assistant and record it in the state, as `import` does.",
+    help="Also tag each assistant and record it in the state, as `import` does, and tag "
+    "each vector store for the next plan to take over.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing spec files.")
 def export(
@@ -40,20 +44,31 @@ def export(
     adopt: bool,
     force: bool,
 ) -> None:
-    """Write a spec for every live assistant (keys from their names).
+    """Write a spec for every live assistant and vector store (keys from their names).
 
-    Without --adopt the assistants are not taken over: until each is imported, a plan
-    would create a second assistant for its spec. The import commands are printed.
+    A vector store's files are listed by id (`file_ids`): the API does not give back their
+    content. Without --adopt nothing is taken over: until each assistant is imported, a plan
+    would create a second assistant for its spec (the import commands are printed), and a
+    second vector store for each store spec.
     """
     workspace = Workspace.discover(Path.cwd(), state_path, sandbox=sandbox, env=env)
     api = connect(workspace.server_options(sandbox=sandbox, base_url=base_url), workspace.root)
     report = export_assistants(
-        workspace, api, unmanaged=unmanaged, directory=directory, adopt=adopt, force=force
+        workspace,
+        api,
+        unmanaged=unmanaged,
+        directory=directory,
+        adopt=adopt,
+        force=force,
+        knowledge=api.knowledge(),
     )
     for warning in report.warnings:
         click.echo(warning, err=True)
+    _stores(report)
     if not report.targets:
         click.echo("No assistants to export.")
+        if report.stores and not adopt:
+            click.echo(_NOT_TAKEN_OVER)
         return
     shown = display(report.directory or workspace.root / SPEC_DIR)
     click.echo(f"Exported {_count(len(report.targets))} to {shown}/:")
@@ -65,6 +80,11 @@ def export(
             f"Took over {_count(len(report.adopted))} ({report.tagged} newly tagged), "
             f"recorded in {display(workspace.state_file.path)}."
         )
+        if report.stores:
+            click.echo(
+                f"Tagged {_stores_count(len(report.stores))} ({report.stores_tagged} newly): "
+                "the next apply records them in the state."
+            )
     elif report.planned:
         flags = _flags(env, sandbox, base_url, state_path)
         click.echo(
@@ -74,6 +94,8 @@ def export(
         )
         for target in report.targets:
             click.echo(f"  {_import_command(target, flags)}")
+        if report.stores:
+            click.echo(_NOT_TAKEN_OVER)
     else:
         click.echo(
             f"Specs outside {SPEC_DIR}/ are not planned: move the ones to manage there and "
@@ -82,8 +104,31 @@ def export(
     click.echo(reasoning_effort_note(report.targets), err=True)
 
 
+_NOT_TAKEN_OVER = (
+    "The vector stores are not taken over yet either: until they are, a plan creates a "
+    "second store for each spec (the same export with --adopt --force takes them over)."
+)
+
+
+def _stores(report: Report) -> None:
+    if not report.stores:
+        return
+    click.echo(f"Exported {_stores_count(len(report.stores))}:")
+    width = max(len(t.key) for t in report.stores)
+    for store in report.stores:
+        files = len(store.file_ids)
+        click.echo(
+            f"  {store.key:<{width}}  {store.live.id} ({files} file{'s' if files != 1 else ''} "
+            f"by id)  -> {display(store.spec_path)}"
+        )
+
+
 def _count(n: int) -> str:
     return f"{n} assistant{'s' if n != 1 else ''}"
+
+
+def _stores_count(n: int) -> str:
+    return f"{n} vector store{'s' if n != 1 else ''}"
 
 
 def _files(target: Target) -> str:

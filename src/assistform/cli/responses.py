@@ -6,6 +6,9 @@ plans are rendered by `assistform.render`.
 Prints one JSON object keyed by spec key (sorted); each value holds `request`, the body of a
 `POST /v1/responses` without its `input`, and `unmapped`, the spec fields that request
 cannot carry, each with the reason. A note on stderr counts the unmapped fields.
+
+Offline, like `assistform output`: the ids of managed vector stores and uploaded files come
+from the state of the chosen environment, read only when a chosen spec uses them.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from pathlib import Path
 import click
 
 from assistform.cli.options import env_option
-from assistform.configfile import read_config
 from assistform.errors import SpecError, UsageError
-from assistform.responses import to_responses
-from assistform.spec.load import find_root, load_specs
+from assistform.location import locate
+from assistform.responses import AppliedIds, to_responses
+from assistform.spec.load import load_specs
+from assistform.state import StateFile
 
 
 @click.command(name="render")
@@ -30,13 +34,34 @@ from assistform.spec.load import find_root, load_specs
     is_flag=True,
     help="Render each spec as a Responses API request configuration (JSON).",
 )
-@env_option("Render the specs as this environment merges them (default: the default environment).")
-def render_responses(keys: tuple[str, ...], responses: bool, env: str | None) -> None:
+@env_option(
+    "Render the specs as this environment merges them, with the ids its state records "
+    "(default: the default environment)."
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Ids from the state of the built-in local server (.assistform/).",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="State file the ids of vector stores and files come from (default: "
+    "state/assistform.json at the repository root, or the environment's).",
+)
+def render_responses(
+    keys: tuple[str, ...],
+    responses: bool,
+    env: str | None,
+    sandbox: bool,
+    state_path: Path | None,
+) -> None:
     """Print specs in another API's shape: every spec, or those matching KEY (glob)."""
     if not responses:
         raise UsageError("say what to render: --responses (the one rendering so far)")
-    root = find_root(Path.cwd())
-    result = load_specs(root, env=read_config(root).select(env))
+    where = locate(Path.cwd(), state_path, sandbox=sandbox, env=env)
+    result = load_specs(where.root, env=where.env)
     if result.errors:
         raise SpecError(result.diagnostics)
     for pattern in keys:
@@ -45,7 +70,11 @@ def render_responses(keys: tuple[str, ...], responses: bool, env: str | None) ->
     chosen = [
         s for s in result.specs if not keys or any(fnmatch.fnmatchcase(s.key, k) for k in keys)
     ]
-    rendered = {s.key: to_responses(s.spec) for s in chosen}
+    uses_state = any(s.vector_store_key is not None or s.code_interpreter_files for s in chosen)
+    applied = AppliedIds.of(StateFile(where.state_path).load()) if uses_state else None
+    rendered = {
+        s.key: to_responses(s.spec, files=s.code_interpreter_paths, applied=applied) for s in chosen
+    }
     click.echo(json.dumps({key: r.as_json() for key, r in rendered.items()}, indent=2))
     unmapped = sum(len(r.unmapped) for r in rendered.values())
     if unmapped:

@@ -56,6 +56,9 @@ class DesiredVectorStore:
     #: Applied to each file as it is attached (the API chunks per file); None: the server's.
     chunking_strategy: dict[str, Any] | None = None
     files: tuple[DesiredAttachment, ...] = ()
+    #: Files attached by id (`file_ids`, in spec order, each once): files on the server that
+    #: assistform attaches and detaches but never uploads or deletes.
+    file_ids: tuple[str, ...] = ()
     #: The spec file, as the user should see it.
     source: str | None = None
 

@@ -11,6 +11,11 @@ file missing is attached (drift when the state recorded it attached), a file of 
 longer desired is detached, a file whose processing failed is shown with the server's
 error and not retried (unless its content changes), unchanged files are counted. Files
 attached by hand (without our attribute, unknown to the state) are never touched.
+
+Files a spec names by id (`file_ids`: already on the server, say as `export` wrote them)
+are attached and detached the same way, under their id in place of a path (how the state
+records them in the store), never uploaded or deleted; one the store holds already is
+left as it is, attributes included (they may be someone else's).
 """
 
 from __future__ import annotations
@@ -258,7 +263,19 @@ class _StorePlanner:
         return body
 
     def _attach_all(self, key: str, desired: DesiredVectorStore) -> list[AttachmentChange]:
-        return [self._attachment(key, a.path, dict(a.attributes)) for a in desired.files]
+        by_path = [self._attachment(key, a.path, dict(a.attributes)) for a in desired.files]
+        return by_path + [self._by_id(key, file_id) for file_id in desired.file_ids]
+
+    def _by_id(self, key: str, file_id: str) -> AttachmentChange:
+        """The attachment of a file the spec names by id: recorded under its id."""
+        live_file = self._live_file(file_id)
+        return AttachmentChange(
+            path=file_id,
+            action=Action.CREATE,
+            file_id=file_id,
+            size=live_file.bytes if live_file is not None else None,
+            attributes=file_attributes({}, self.tag(key), None),
+        )
 
     def _attachment(
         self, key: str, path: str, user: dict[str, Any], *, drift: bool = False
@@ -498,9 +515,13 @@ class _StorePlanner:
                 reasons.add(Reason.DRIFT if attachment.drift else Reason.SPEC_CHANGED)
             else:
                 change.unchanged += 1
+        for file_id in desired.file_ids:
+            wanted_ids.add(file_id)
+            self._reconcile_by_id(key, file_id, before.get(file_id), seen.get(file_id), change)
+        reasons.update(change.reasons)
         foreign = 0
         known = self._known_paths(before)
-        wanted_paths = {item.path for item in desired.files}
+        wanted_paths = {item.path for item in desired.files} | set(desired.file_ids)
         for file_id, listed in sorted(seen.items()):
             if file_id in wanted_ids:
                 continue
@@ -527,6 +548,31 @@ class _StorePlanner:
                 "unknown to the state): not touched"
             )
         change.reasons = _ordered(reasons)
+
+    def _reconcile_by_id(
+        self,
+        key: str,
+        file_id: str,
+        had: AttachedFile | None,
+        held: LiveVectorStoreFile | None,
+        change: VectorStoreChange,
+    ) -> None:
+        """One file the spec names by id: attached when the store lacks it (drift when the
+        state recorded it attached), shown when its processing failed, else unchanged."""
+        if held is None:
+            attachment = self._by_id(key, file_id)
+            attachment.drift = had is not None and had.file_id == file_id
+            change.attach.append(attachment)
+            change.reasons.append(Reason.DRIFT if attachment.drift else Reason.SPEC_CHANGED)
+        elif held.status in ("failed", "cancelled"):
+            error = held.last_error or f"processing {held.status}"
+            failed = self._by_id(key, file_id)
+            change.failed.append(
+                failed.model_copy(update={"action": Action.NOOP, "last_error": error})
+            )
+            change.reasons.append(Reason.PROCESSING_FAILED)
+        else:
+            change.unchanged += 1
 
     def _why_new_upload(self, path: str, had: AttachedFile | None) -> Reason:
         file_reasons = self.inputs.file_reasons.get(path, [])

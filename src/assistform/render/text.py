@@ -323,8 +323,19 @@ def state_only_counts(plan: Plan) -> dict[str, int]:
 
 
 def state_only_phrase(plan: Plan) -> str:
-    """E.g. `1 to adopt, 2 to forget`; empty when there are none."""
-    return ", ".join(f"{n} to {kind}" for kind, n in state_only_counts(plan).items() if n)
+    """E.g. `1 to adopt, 2 to forget, 1 vector store to adopt`; empty when there are none."""
+    parts = [f"{n} to {kind}" for kind, n in state_only_counts(plan).items() if n]
+    stores = [v for v in plan.vector_store_changes if v.effective_action is Action.NOOP]
+    files = [f for f in plan.file_changes if f.action is Action.NOOP]
+    counted = (
+        ("vector store", "adopt", sum(1 for v in stores if v.adopt)),
+        ("vector store", "forget", sum(1 for v in stores if v.forget)),
+        # A file's no-op records what a lost upload made, or forgets one gone.
+        ("file", "adopt", sum(1 for f in files if f.adopt)),
+        ("file", "forget", sum(1 for f in files if not f.adopt)),
+    )
+    parts += [f"{n} {what}{'s' if n > 1 else ''} to {kind}" for what, kind, n in counted if n]
+    return ", ".join(parts)
 
 
 def closing_line(plan: Plan) -> str:
@@ -333,7 +344,7 @@ def closing_line(plan: Plan) -> str:
     if plan.writes_state:
         return (
             "No changes to live assistants. Apply will update the state only: "
-            f"{state_only_phrase(plan)}."
+            f"{state_only_phrase(plan) or 'its records'}."
         )
     return NO_CHANGES
 

@@ -20,6 +20,7 @@ def knowledge_from(result: LoadResult) -> DesiredKnowledge:
             request=store.spec.request_fields(),
             chunking_strategy=None if strategy is None else strategy.model_dump(mode="json"),
             files=store.attachments,
+            file_ids=tuple(dict.fromkeys(store.spec.file_ids)),
             source=display(store.path),
         )
     for spec in result.specs:

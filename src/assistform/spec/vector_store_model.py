@@ -1,6 +1,8 @@
 """The vector store spec format (`vector_stores/<key>.yaml`) as a pydantic model: the fields of
 the API's create request that a store keeps (`CreateVectorStoreRequest`), the chunking its
-files get, and assistform's own `files`.
+files get, assistform's own `files`, and `file_ids`: files already on the server (say, whose
+content the API will not give back to `export`), attached and detached by id like the
+others, never uploaded or deleted.
 
 Strict like the assistant model (`spec.model`); our validators' errors are
 `PydanticCustomError`s with a `spec_` type, placed by `spec.messages`. Imported only where a
@@ -100,6 +102,8 @@ class VectorStoreSpec(_Strict):
     expires_after: ExpiresAfter | None = None
     chunking_strategy: ChunkingStrategy | None = None
     files: list[FileEntry] = Field(default_factory=list)
+    #: Files already uploaded, by id: attached and detached, never uploaded or deleted.
+    file_ids: list[Annotated[str, StringConstraints(min_length=1)]] = Field(default_factory=list)
 
     def request_fields(self) -> dict[str, Any]:
         """The create-request fields this spec sets (API shapes), without files."""

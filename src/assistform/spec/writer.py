@@ -8,12 +8,16 @@ assistant holds, so that a plan right after an import is empty on any server.
 YAML is emitted with ruamel.yaml: multi-line strings as literal blocks (`|`) when a block
 reproduces them exactly, short lists of scalars and JSON Schema leaves in flow style, as a
 person would write them. `reasoning_effort` is never written: the API does not return it.
+
+A live vector store is written the same way (`vector_store_spec`): its fields, and its files
+by id under `file_ids`, since the API will not give back the content of a file uploaded
+for assistants.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Final
@@ -30,6 +34,15 @@ from assistform.spec.yamlsource import YamlSyntaxError, parse_yaml
 #: Instructions longer than this go to a Markdown file beside the spec.
 LONG_INSTRUCTIONS: Final = 2_000
 SCHEMA_PATH: Final = "schema/assistant.schema.json"
+VECTOR_STORE_SCHEMA_PATH: Final = "schema/vector_store.schema.json"
+#: The vector store fields a spec holds, in the API's order.
+VECTOR_STORE_FIELDS: Final = ("name", "description", "metadata", "expires_after")
+#: Above `file_ids` in a written vector store spec: what they are, and what to do.
+FILE_IDS_NOTE: Final = (
+    "# file_ids: the store's files, by id, as they are on the server: the API does not give\n"
+    "# back their content, so assistform attaches them but never uploads or deletes them.\n"
+    "# To manage the documents in this repository, put them here and list them in files.\n"
+)
 #: A list of scalars is written in flow style (`[a, b]`) when it is about this short.
 _FLOW_WIDTH: Final = 72
 #: Subtrees holding free-form JSON Schema, where `{type: string}` leaves read best.
@@ -51,8 +64,13 @@ class SpecFiles:
     instructions_text: str | None = None
 
 
-def spec_data(live: Mapping[str, Any]) -> dict[str, Any]:
-    """The spec fields of an assistant as a server returned it: non-default, in API order."""
+def spec_data(
+    live: Mapping[str, Any], vector_store_keys: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The spec fields of an assistant as a server returned it: non-default, in API order.
+
+    `vector_store_keys` (vector store id -> key) are the stores written as specs too: an
+    assistant whose file_search uses one refers to it by key (`vector_store: KEY`)."""
     config = normalize(live)
     data: dict[str, Any] = {}
     for name in FIELDS:
@@ -66,10 +84,22 @@ def spec_data(live: Mapping[str, Any]) -> dict[str, Any]:
             value = [_trim_tool(tool) for tool in value]
         elif name == "response_format":
             value = _trim_response_format(value)
+        elif name == "tool_resources" and vector_store_keys:
+            value = _store_by_key(value, vector_store_keys)
         if value is None or value == limits.DOCUMENTED_DEFAULTS.get(name, ...):
             continue
         data[name] = value
     return data
+
+
+def _store_by_key(resources: Any, keys: Mapping[str, str]) -> Any:
+    search = resources.get("file_search") if isinstance(resources, dict) else None
+    ids = search.get("vector_store_ids") if isinstance(search, dict) else None
+    if search is None or set(search) != {"vector_store_ids"} or not isinstance(ids, list):
+        return resources
+    if len(ids) != 1 or ids[0] not in keys:
+        return resources
+    return {**resources, "file_search": {"vector_store": keys[ids[0]]}}
 
 
 _FILLED_RANKERS: Final = (limits.RANKER_DEFAULT, limits.RANKER_FILLED)
@@ -122,14 +152,16 @@ def spec_files(
     *,
     schema: str | None = None,
     long_instructions: int = LONG_INSTRUCTIONS,
+    vector_store_keys: Mapping[str, str] | None = None,
 ) -> SpecFiles:
     """The spec (and Markdown instructions, when long) for `key` from a live assistant.
 
     `schema` is the modeline's path to the JSON Schema; by default the spec is taken to
-    live under the repository's `assistants/` folder.
+    live under the repository's `assistants/` folder. See `spec_data` for
+    `vector_store_keys`.
     """
     spec_path = PurePosixPath(key + ".yaml")
-    data = spec_data(live)
+    data = spec_data(live, vector_store_keys)
     instructions = data.get("instructions")
     instructions_path = None
     if isinstance(instructions, str) and len(instructions) > long_instructions:
@@ -150,6 +182,36 @@ def spec_files(
         instructions_path=instructions_path,
         instructions_text=instructions if instructions_path is not None else None,
     )
+
+
+def vector_store_data(live: Mapping[str, Any], file_ids: Sequence[str]) -> dict[str, Any]:
+    """The spec fields of a vector store as a server returned it (ownership tag left out),
+    and its files by id."""
+    data: dict[str, Any] = {}
+    for name in VECTOR_STORE_FIELDS:
+        value = live.get(name)
+        if name == "metadata":
+            value = dict(without_tag(value if isinstance(value, dict) else None))
+        elif name == "expires_after" and isinstance(value, dict):
+            value = {k: value[k] for k in ("anchor", "days") if k in value}
+        if value not in (None, {}, ""):
+            data[name] = value
+    if file_ids:
+        data["file_ids"] = list(file_ids)
+    return data
+
+
+def vector_store_spec(
+    live: Mapping[str, Any], file_ids: Sequence[str], *, schema: str = VECTOR_STORE_SCHEMA_PATH
+) -> str:
+    """A vector store spec from a live store and the ids of its files, `file_ids` headed by
+    a comment that says what they are (`FILE_IDS_NOTE`)."""
+    data = vector_store_data(live, file_ids)
+    text = render_spec(data, schema=schema)
+    if not file_ids:
+        return text
+    at = text.index("\nfile_ids:") + 1
+    return text[:at] + FILE_IDS_NOTE + text[at:]
 
 
 def render_spec(data: Mapping[str, Any], *, schema: str) -> str:
