@@ -2,16 +2,18 @@
 
 Before the assistants: the files a lost upload answer made are adopted and the orphans of
 an interrupted apply deleted; then the uploads (`apply.uploads`); then each vector store
-is created, updated or adopted, its files attached in batches and given their attributes
-(`apply.vector_stores`), each recorded as it lands; then apply waits for the server to
-process what it attached (`apply.processing`). The assistants' requests then name the ids
-made here in place of their references (`resolve`). After the assistants: detaches,
-vector store deletes, and deletes of the files retired or unused, none of them while an
-assistant whose change failed still refers to it.
+is created, updated or adopted and recorded, its files attached in batches and given their
+attributes (`apply.vector_stores`); then apply waits for the server to process what it
+attached (`apply.processing`). The assistants' requests then name the ids made here in
+place of their references (`resolve`). After the assistants: detaches, vector store
+deletes, and deletes of the files retired or unused, none of them while an assistant whose
+change failed still refers to it, nor a file a failed detach left in a store.
 
-Every step is recorded in the state journal once the server holds its result, so a run
-killed at any moment leaves what the next plan needs: a record, an upload intent, or an
-ownership tag.
+Every step is journaled so that a run killed at any moment leaves what the next plan needs:
+a store or file once the server holds it (a lost answer leaves an ownership tag or an
+upload intent), a batch of attachments before it is sent (a kill then leaves files the
+state names and the store lacks, which the next plan attaches again; the other way round
+the store would hold files no state names).
 """
 
 from __future__ import annotations
