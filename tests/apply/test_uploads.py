@@ -181,3 +181,17 @@ def test_orphans_and_unused_files_are_deleted_and_forgotten(
     assert kw.files() == []
     if reason is Reason.UNUSED:
         assert kw.world.state_file.load().files == {}
+
+
+def test_an_upload_that_never_landed_for_a_path_no_spec_uses_is_forgotten(
+    make_knowledge: Make,
+) -> None:
+    kw = make_knowledge(faults=Faults(fail_every=1))
+    kw.apply(kw.plan(files=[kw.write("a.md", b"maybe")]))
+    assert set(kw.world.state_file.load().uploads) == {"a.md"}
+    kw.world.server.faults = Faults()
+    forget = FileChange(path="a.md", action=Action.NOOP, size=5, reasons=[Reason.UNUSED])
+    result = kw.apply(kw.plan(files=[forget]))
+    assert result.ok
+    assert kw.world.state_file.load().uploads == {}
+    assert kw.files() == []

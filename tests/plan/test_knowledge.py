@@ -129,6 +129,10 @@ CASES: dict[str, Case] = {
         knowledge([]), kstate(uploads=[intent(A)]), klive([lfile("file-x", A)]),
         [(A, D, [Reason.ORPHAN], "file-x")], [],
     ),
+    "an upload that never reached the server, of a path no spec uses, is forgotten": Case(
+        knowledge([]), kstate(uploads=[intent(A)]), klive([]),
+        [(A, N, [Reason.UNUSED], None)], [],
+    ),
     "a file that fits two paths' intents cannot be adopted: deleted, both uploaded": Case(
         knowledge([dfile("x/readme.md"), dfile("y/readme.md")]),
         kstate(uploads=[intent("x/readme.md"), intent("y/readme.md")]),

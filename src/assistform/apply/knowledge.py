@@ -353,6 +353,10 @@ class KnowledgeApply:
             if _forgets(change) and change.id is not None:
                 self._forget_file(change.path, change.id)
                 self.ctx.report(Step("file", change.path, "forget", id=change.id))
+            elif _forgets(change) and change.path in self.ctx.recorder.state.uploads:
+                # An upload that never reached the server, for a path no spec uses.
+                self.ctx.recorder.submit(change.path, None, "upload").result()
+                self.ctx.report(Step("file", change.path, "forget"))
         for file_id, path in doomed.items():
             if file_id in held:
                 self.ctx.report(Step("file", path, "delete", id=file_id, error=_held()))

@@ -101,6 +101,8 @@ def plan_files(
             uploads.append(change)
     for path, candidates in sorted(found.items()):
         deletes += [_orphan(path, f, "its spec no longer uses it") for f in candidates]
+    if live is not None and live.complete:
+        deletes += _stale_intents(state.uploads, desired, found, ambiguous)
     for path, record in sorted(state.files.items()):
         if path not in desired.files:
             deletes.append(_unused(path, record.id, live_ids, "no spec uses it any more"))
@@ -189,6 +191,33 @@ def _unused(path: str, file_id: str, live_ids: set[str] | None, why: str) -> Fil
     return FileChange(
         path=path, action=Action.DELETE, id=file_id, reasons=[Reason.UNUSED], notes=[why]
     )
+
+
+def _stale_intents(
+    intents: dict[str, UploadIntent],
+    desired: DesiredKnowledge,
+    found: dict[str, list[LiveFile]],
+    ambiguous: list[tuple[str, LiveFile]],
+) -> list[FileChange]:
+    """Forget the intents of uploads that never reached the server (a complete listing
+    shows nothing they made) for paths no spec uses: nothing else would ever drop them. A
+    desired path's intent is replaced by its next upload's."""
+    matched = set(found) | {path for path, _ in ambiguous}
+    return [
+        FileChange(
+            path=path,
+            action=Action.NOOP,
+            size=intent.size,
+            sha256=intent.sha256,
+            reasons=[Reason.UNUSED],
+            notes=[
+                "an interrupted apply began uploading it and the server never made it; "
+                "no spec uses it any more: forgetting the upload"
+            ],
+        )
+        for path, intent in sorted(intents.items())
+        if path not in desired.files and path not in matched
+    ]
 
 
 def _orphan(path: str, file: LiveFile, why: str) -> FileChange:
