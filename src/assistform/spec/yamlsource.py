@@ -413,10 +413,11 @@ class _Builder:
                     )
                 continue
             mark = key_node.start_mark
-            position = keys[(*path, key)] = (mark.line + 1, mark.column + 1)
+            child = (*path, key)
+            position = keys[child] = (mark.line + 1, mark.column + 1)
             # An empty value (`name:`) has no position of its own: point at its key.
             at = position if _is_empty(value_node) else None
-            result[key] = self.build(value_node, (*path, key), at, depth + 1)
+            result[key] = self.build(value_node, child, at, depth + 1)
         return result
 
     def _entries(self, node: Node, *, merged: bool) -> list[tuple[str, Node, Node, bool]]:
