@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -313,6 +314,36 @@ def test_validate_builds_only_what_the_run_uses(project: Path) -> None:
     assert failing.returncode == 1
     assert "'team'" in failing.stderr and "temprature" in failing.stderr
     assert {"assistform.config", "assistform.spec.messages"} <= imported_modules(failing)
+
+
+PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
+
+
+def test_pydantic_plugins_are_off_only_while_validate_loads(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hook skips pydantic's search for plugins, and the process's environment is left
+    # as it was: a caller (a test, an editor integration) keeps whatever it had.
+    monkeypatch.delenv(PLUGINS, raising=False)
+    write(project, "a.yaml", GOOD)
+    seen: list[str | None] = []
+    from assistform.spec import environments
+    from assistform.spec.check import validate_document as checked
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(os.environ.get(PLUGINS))
+        return checked(*args, **kwargs)
+
+    monkeypatch.setattr(environments, "validate_document", spy)
+    assert run().exit_code == 0
+    assert seen == ["__all__"]
+    assert PLUGINS not in os.environ
+
+    monkeypatch.setenv(PLUGINS, "logfire")  # the user's own choice wins, and stays
+    seen.clear()
+    assert run().exit_code == 0
+    assert seen == ["logfire"]
+    assert os.environ[PLUGINS] == "logfire"
 
 
 KB = "name: KB\nfiles: ['../docs/*.md']\n"

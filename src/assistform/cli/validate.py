@@ -10,14 +10,24 @@ Exit 0 when valid, 1 when not (warnings count with `--strict`), 2 on a usage err
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from assistform.cli.options import env_option
 from assistform.errors import Diagnostic
-from assistform.spec.load import LoadResult, find_root, load_every_environment, load_specs
+
+if TYPE_CHECKING:
+    from assistform.spec.load import LoadResult
+
+#: pydantic's documented switch: with it, building the spec models skips the search of
+#: every installed distribution for pydantic plugins.
+_PLUGINS_SWITCH = "PYDANTIC_DISABLE_PLUGINS"
 
 
 @click.command()
@@ -40,9 +50,13 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, env: str
 
     Key clashes (a.yaml beside a.yml) are checked across the whole folder either way.
     """
-    root = find_root(Path.cwd())
-    chosen = list(paths) if paths else None
-    result = load_specs(root, chosen, env=env) if env else load_every_environment(root, chosen)
+    with _without_pydantic_plugins():
+        # Imported here, where plugins are off: importing it builds the spec models.
+        from assistform.spec.load import find_root, load_every_environment, load_specs
+
+        root = find_root(Path.cwd())
+        chosen = list(paths) if paths else None
+        result = load_specs(root, chosen, env=env) if env else load_every_environment(root, chosen)
     failed = bool(result.errors) or (strict and bool(result.warnings))
     if output_format == "json":
         import json  # only for this format: the hook's text output needs none
@@ -53,6 +67,25 @@ def validate(paths: tuple[Path, ...], output_format: str, strict: bool, env: str
             click.echo(str(diagnostic), err=True)
         click.echo(_summary(result, strict), err=failed)
     sys.exit(1 if failed else 0)
+
+
+@contextmanager
+def _without_pydantic_plugins() -> Iterator[None]:
+    """Spec models built and checked with no pydantic plugin, unless the user chose some.
+
+    Plugins observe an application's own validations (logfire's records them); checking
+    specs in a hook is not one, and looking for them costs every run a scan of all installed
+    distributions (an installed plugin's import can cost a hundred times more). The switch
+    is set in this process only while it loads, and put back as it was.
+    """
+    chosen = os.environ.get(_PLUGINS_SWITCH)
+    if chosen is None:
+        os.environ[_PLUGINS_SWITCH] = "__all__"
+    try:
+        yield
+    finally:
+        if chosen is None:
+            os.environ.pop(_PLUGINS_SWITCH, None)
 
 
 def _plural(count: int, word: str) -> str:

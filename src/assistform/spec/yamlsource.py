@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from assistform.errors import Diagnostic, SourceLocation
@@ -138,6 +138,9 @@ def _document(node: Node | None, path: str, text: str) -> YamlDocument:
     return doc
 
 
+#: Plain scalars: a spec repeats the same few (its keys: `name`, `type`, `title`...), and
+#: each word that starts like a number, a null or a boolean would try every pattern again.
+@lru_cache(maxsize=4096)
 def implicit_tag(value: str) -> str:
     """The tag of a plain (unquoted, untagged) scalar."""
     if value and value[0] not in _IMPLICIT_FIRST:
@@ -410,10 +413,11 @@ class _Builder:
                     )
                 continue
             mark = key_node.start_mark
-            position = keys[(*path, key)] = (mark.line + 1, mark.column + 1)
+            child = (*path, key)
+            position = keys[child] = (mark.line + 1, mark.column + 1)
             # An empty value (`name:`) has no position of its own: point at its key.
             at = position if _is_empty(value_node) else None
-            result[key] = self.build(value_node, (*path, key), at, depth + 1)
+            result[key] = self.build(value_node, child, at, depth + 1)
         return result
 
     def _entries(self, node: Node, *, merged: bool) -> list[tuple[str, Node, Node, bool]]:
