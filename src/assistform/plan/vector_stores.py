@@ -37,6 +37,7 @@ from assistform.knowledge.tags import attached_by, file_attributes
 from assistform.ownership import OwnershipTag, env_label, with_tag
 from assistform.plan.fielddiff import field_changes, to_field_changes
 from assistform.plan.model import Action, AttachmentChange, Reason, VectorStoreChange
+from assistform.plan.tagged import by_age, delete_found, duplicates_warning, keep_first
 from assistform.state import AttachedFile, State, VectorStoreRecord
 
 #: Compared with the live store; the others only with the state.
@@ -128,7 +129,7 @@ class _StorePlanner:
         live = inputs.live
         if live is not None:
             self.by_id = live.vector_store_by_id()
-            for store in sorted(live.vector_stores, key=_age):
+            for store in sorted(live.vector_stores, key=by_age):
                 if store.tag is not None and store.tag.of_env(inputs.env):
                     self.by_key[store.tag.key].append(store)
 
@@ -177,19 +178,10 @@ class _StorePlanner:
         else:
             mine = recorded if recorded is not None and recorded.id == current.id else None
             changes.append(self._existing(key, desired, mine, current))
+        note = f"duplicate of {key}: a second vector store carries its ownership tag"
         for extra in extras:
             self.ours.add(extra.id)
-            changes.append(
-                VectorStoreChange(
-                    key=key,
-                    action=Action.DELETE,
-                    id=extra.id,
-                    reasons=[Reason.DUPLICATE],
-                    before=extra.config,
-                    live_fingerprint=extra.fingerprint,
-                    notes=[f"duplicate of {key}: a second vector store carries its ownership tag"],
-                )
-            )
+            changes.append(delete_found(VectorStoreChange, key, extra, Reason.DUPLICATE, note))
         return changes
 
     def _find(
@@ -211,9 +203,7 @@ class _StorePlanner:
             )
         tagged = self.by_key.get(key, [])
         candidates = [s for s in tagged if self._mine(s)]
-        if current is None and candidates:
-            current = candidates[0]
-        extras = [s for s in candidates if current is None or s.id != current.id]
+        current, extras = keep_first(current, candidates)
         foreign = [
             s for s in tagged if not self._mine(s) and (current is None or s.id != current.id)
         ]
@@ -224,11 +214,7 @@ class _StorePlanner:
                 "repository using this environment's name?): not touched"
             )
         if extras:
-            kept = current.id if current is not None else "?"
-            self.warnings.append(
-                f"DUPLICATES: {len(extras) + 1} vector stores carry the tag of '{key}'; "
-                f"keeping {kept}, deleting {', '.join(s.id for s in extras)}"
-            )
+            self.warnings.append(duplicates_warning(key, "vector stores", current, extras))
         if current is not None:
             self.ours.add(current.id)
         return current, extras, owner
@@ -603,8 +589,3 @@ def _norm(value: Any) -> Any:
 
 def _ordered(reasons: set[Reason]) -> list[Reason]:
     return [r for r in REASON_ORDER if r in reasons] + sorted(reasons - set(REASON_ORDER))
-
-
-def _age(store: LiveVectorStore) -> tuple[float, str]:
-    created = store.raw.get("created_at")
-    return (float(created) if isinstance(created, int | float) else 0.0, store.id)
