@@ -37,6 +37,7 @@ from assistform.plan.fielddiff import field_changes, to_field_changes
 from assistform.plan.incomplete import refuse_on_incomplete_listing
 from assistform.plan.live import LiveAssistant, LiveSet
 from assistform.plan.model import Action, LiveRef, Plan, Reason, ResourceChange, StateRef
+from assistform.plan.removal import delete_removed, forget_gone
 from assistform.plan.tagged import by_age, delete_found, duplicates_warning, keep_first
 from assistform.spec.model import Lifecycle
 from assistform.state import ResourceState, State
@@ -674,29 +675,8 @@ def _plan_removal(
 ) -> ResourceChange:
     lifecycle = recorded.lifecycle if recorded else {}
     if current is None and (ctx.live is not None or recorded is None):
-        # Known to the state only, and the server no longer has it: forget it.
-        return ResourceChange(
-            key=key,
-            action=Action.NOOP,
-            id=recorded.id if recorded else None,
-            reasons=[Reason.SPEC_REMOVED, Reason.DELETED_OUTSIDE],
-            before=recorded.applied if recorded else None,
-            forget=True,
-            lifecycle=lifecycle,
-            notes=["spec removed and already gone from the server: forgetting it"],
-        )
-    assistant_id = current.id if current else recorded.id if recorded else None
-    return ResourceChange(
-        key=key,
-        action=Action.DELETE,
-        id=assistant_id,
-        reasons=[Reason.SPEC_REMOVED],
-        before=current.config if current else (recorded.applied if recorded else None),
-        live_fingerprint=current.fingerprint if current else None,
-        forget=recorded is not None,
-        lifecycle=lifecycle,
-        notes=[] if recorded else ["not in the state: found by its ownership tag"],
-    )
+        return forget_gone(ResourceChange, key, recorded, lifecycle=lifecycle)
+    return delete_removed(ResourceChange, key, recorded, current, lifecycle=lifecycle)
 
 
 def _refuse_destroying_protected(

@@ -16,6 +16,7 @@ from assistform.knowledge.live import LiveVectorStore
 from assistform.knowledge.refs import ref
 from assistform.ownership import env_label, with_tag
 from assistform.plan.model import Action, Reason, VectorStoreChange
+from assistform.plan.removal import delete_removed, forget_gone
 from assistform.plan.tagged import delete_found
 from assistform.plan.vector_store_fields import ALL_FIELDS, compare_fields, desired_config
 from assistform.plan.vector_store_files import StoreFiles
@@ -146,15 +147,7 @@ class _StorePlanner:
         self, key: str, recorded: VectorStoreRecord | None, current: LiveVectorStore | None
     ) -> VectorStoreChange:
         if current is None and (self.inputs.live is not None or recorded is None):
-            return VectorStoreChange(
-                key=key,
-                action=Action.NOOP,
-                id=recorded.id if recorded else None,
-                reasons=[Reason.SPEC_REMOVED, Reason.DELETED_OUTSIDE],
-                before=recorded.applied if recorded else None,
-                forget=True,
-                notes=["spec removed and already gone from the server: forgetting it"],
-            )
+            return forget_gone(VectorStoreChange, key, recorded)
         store_id = current.id if current else recorded.id if recorded else None
         if store_id in self.inputs.in_use:
             self.warnings.append(
@@ -168,16 +161,7 @@ class _StorePlanner:
                 reasons=[Reason.SPEC_REMOVED],
                 notes=["still named by an assistant's vector_store_ids: kept"],
             )
-        return VectorStoreChange(
-            key=key,
-            action=Action.DELETE,
-            id=store_id,
-            reasons=[Reason.SPEC_REMOVED],
-            before=current.config if current else (recorded.applied if recorded else None),
-            live_fingerprint=current.fingerprint if current else None,
-            forget=recorded is not None,
-            notes=[] if recorded else ["not in the state: found by its ownership tag"],
-        )
+        return delete_removed(VectorStoreChange, key, recorded, current)
 
     def _existing(
         self,
@@ -202,8 +186,11 @@ class _StorePlanner:
         if adopt:
             reasons.add(Reason.ADOPTED)
             notes.append(f"found {current.id} by its ownership tag; recording it in the state")
-        retag = current.tag != self.inputs.tag(key)
-        change = self._fields(key, desired, want, held, applied, reasons, notes, retag=retag)
+        tag = self.inputs.tag(key)
+        change = compare_fields(
+            key, desired, want, held, applied, reasons, notes, tag, retag=current.tag != tag
+        )
+        self._replacing(key, desired, change)
         change.id = current.id
         change.adopt = adopt
         change.live_fingerprint = current.fingerprint
@@ -230,30 +217,18 @@ class _StorePlanner:
         held["metadata"] = held["metadata"] or {}
         reasons: set[Reason] = set()
         notes = [OFFLINE_NOTE]
-        change = self._fields(key, desired, want, held, recorded.applied, reasons, notes)
+        change = compare_fields(
+            key, desired, want, held, recorded.applied, reasons, notes, self.inputs.tag(key)
+        )
+        self._replacing(key, desired, change)
         change.id = recorded.id
         if change.action is not Action.REPLACE:
             seen = self.files.recorded_view(key, recorded)
             self.files.reconcile(key, desired, recorded, seen, change)
         return change
 
-    def _fields(
-        self,
-        key: str,
-        desired: DesiredVectorStore,
-        want: dict[str, Any],
-        held: dict[str, Any],
-        applied: dict[str, Any] | None,
-        reasons: set[Reason],
-        notes: list[str],
-        *,
-        retag: bool = False,
-    ) -> VectorStoreChange:
-        """The store's own fields compared (`vector_store_fields`); a REPLACE makes the store
-        again with all its files."""
-        tag = self.inputs.tag(key)
-        change = compare_fields(key, desired, want, held, applied, reasons, notes, tag, retag=retag)
+    def _replacing(self, key: str, desired: DesiredVectorStore, change: VectorStoreChange) -> None:
+        """A REPLACE makes the store again: its create body, and all its files."""
         if change.action is Action.REPLACE:
             change.request = self._create_body(key, desired)
             change.attach = self.files.attach_all(key, desired)
-        return change
