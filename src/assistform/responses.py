@@ -156,16 +156,14 @@ def _tool(
     code = resources.get("code_interpreter") or {}
     file_ids = list(code.get("file_ids", []))
     for path in knowledge.files:
-        file_id = knowledge.applied.files.get(path)
-        if file_id is None:
-            unmapped.append(
-                Unmapped(
-                    "tool_resources.code_interpreter.files",
-                    f"file '{path}' is not uploaded yet (the state records no id for it): "
-                    "run `assistform apply` first",
-                )
-            )
-        else:
+        file_id = _applied_id(
+            knowledge.applied.files,
+            path,
+            "tool_resources.code_interpreter.files",
+            f"file '{path}' is not uploaded yet",
+            unmapped,
+        )
+        if file_id is not None:
             file_ids.append(file_id)
     return {"type": "code_interpreter", "container": {"type": "auto", "file_ids": file_ids}}
 
@@ -184,16 +182,14 @@ def _file_search(
     }
     key = knowledge.vector_store
     if key is not None:
-        store_id = knowledge.applied.vector_stores.get(key)
-        if store_id is None:
-            unmapped.append(
-                Unmapped(
-                    "tool_resources.file_search.vector_store",
-                    f"vector store '{key}' is not created yet (the state records no id for "
-                    "it): run `assistform apply` first",
-                )
-            )
-        else:
+        store_id = _applied_id(
+            knowledge.applied.vector_stores,
+            key,
+            "tool_resources.file_search.vector_store",
+            f"vector store '{key}' is not created yet",
+            unmapped,
+        )
+        if store_id is not None:
             result["vector_store_ids"] = [store_id]
     elif "vector_stores" in search:
         unmapped.append(
@@ -234,6 +230,20 @@ def _file_search(
     if ranking:
         result["ranking_options"] = ranking
     return result
+
+
+def _applied_id(
+    ids: Mapping[str, str], name: str, field: str, missing: str, unmapped: list[Unmapped]
+) -> str | None:
+    """The id the state records for `name`; else None, and why in `unmapped`."""
+    found = ids.get(name)
+    if found is None:
+        unmapped.append(
+            Unmapped(
+                field, f"{missing} (the state records no id for it): run `assistform apply` first"
+            )
+        )
+    return found
 
 
 def _unused_resources(resources: set[str], tool_types: set[str]) -> list[Unmapped]:

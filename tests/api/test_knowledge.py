@@ -62,6 +62,12 @@ def sdk(make_api_server: Callable[..., SandboxServer]) -> Iterator[Callable[...,
         client.close()
 
 
+@pytest.fixture
+def server(make_api_server: Callable[..., SandboxServer]) -> SandboxServer:
+    """A faithful sandbox server over loopback HTTP."""
+    return make_api_server()
+
+
 def upload_files(client: openai.OpenAI, count: int, purpose: str = "assistants") -> list[str]:
     return [
         client.files.create(
@@ -77,12 +83,11 @@ def upload_files(client: openai.OpenAI, count: int, purpose: str = "assistants")
 
 @pytest.mark.parametrize("count", [0, 1, 2, 5])
 def test_files_are_read_a_page_at_a_time_and_nothing_else(
-    make_api_server: Callable[..., SandboxServer],
+    server: SandboxServer,
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
     count: int,
 ) -> None:
-    server = make_api_server()
     ids = upload_files(sdk(server), count)
     upload_files(sdk(server), 1, purpose="user_data")  # not ours to see
     server.stats.reset()
@@ -97,11 +102,10 @@ def test_files_are_read_a_page_at_a_time_and_nothing_else(
 
 
 def test_a_file_is_what_the_server_says(
-    make_api_server: Callable[..., SandboxServer],
+    server: SandboxServer,
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server()
     [file_id] = upload_files(sdk(server), 1)
     [found] = connect_api(server).knowledge().list_files()
     assert (found.id, found.filename, found.bytes) == (file_id, "doc0.md", 8)
@@ -205,11 +209,10 @@ def make_stores(client: openai.OpenAI, names: list[str], file_ids: list[str]) ->
 
 
 def test_stores_are_read_a_page_at_a_time_with_the_files_of_managed_ones_only(
-    make_api_server: Callable[..., SandboxServer],
+    server: SandboxServer,
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server()
     client = sdk(server)
     files = upload_files(client, 3)
     stores = make_stores(client, ["kb0", "kb1", "kb2"], files)
@@ -233,11 +236,10 @@ def test_stores_are_read_a_page_at_a_time_with_the_files_of_managed_ones_only(
 
 
 def test_a_store_deleted_while_it_is_read_is_left_out(
-    make_api_server: Callable[..., SandboxServer],
+    server: SandboxServer,
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server()
     client = sdk(server)
     [gone, kept] = make_stores(client, ["gone", "kept"], [])
 
@@ -282,11 +284,10 @@ def test_stores_without_a_files_list_are_kept_and_the_listing_is_incomplete(
 
 
 def test_a_list_page_that_fails_is_tried_again_by_the_policy_alone(
-    make_api_server: Callable[..., SandboxServer],
+    server: SandboxServer,
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server()
     ids = upload_files(sdk(server), 3)
     server.faults = FailNumbered(failing={2, 3})  # the second page, twice
     server.stats.reset()
@@ -300,11 +301,10 @@ def test_a_list_page_that_fails_is_tried_again_by_the_policy_alone(
 
 
 def test_a_429_waits_what_the_server_says(
-    make_api_server: Callable[..., SandboxServer],
+    server: SandboxServer,
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server()
     upload_files(sdk(server), 1)
     server.faults = FailNumbered(throttled={1}, retry_after=7, retry_after_ms=30)
     clock = FakeClock()
@@ -345,11 +345,10 @@ def test_an_upload_whose_answer_was_lost_is_there_to_be_found(
 
 
 def test_a_delete_is_retried_and_one_already_gone_is_done(
-    make_api_server: Callable[..., SandboxServer],
+    server: SandboxServer,
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server()
     [first, second] = upload_files(sdk(server), 2)
     api = connect_api(server, policy=POLICY, clock=FakeClock(), max_retries=5).knowledge()
     server.faults = FailNumbered(failing={1})
@@ -366,11 +365,10 @@ def test_a_delete_is_retried_and_one_already_gone_is_done(
 
 
 def test_a_store_create_and_a_file_batch_are_sent_once(
-    make_api_server: Callable[..., SandboxServer],
+    server: SandboxServer,
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server()
     [file_id] = upload_files(sdk(server), 1)
     [store] = make_stores(sdk(server), ["kb"], [])
     api = connect_api(server, policy=POLICY, clock=FakeClock(), max_retries=5).knowledge()
@@ -385,11 +383,10 @@ def test_a_store_create_and_a_file_batch_are_sent_once(
 
 
 def test_updates_deletes_and_detaches_are_retried_and_gone_is_done(
-    make_api_server: Callable[..., SandboxServer],
+    server: SandboxServer,
     connect_api: Connect,
     sdk: Callable[..., openai.OpenAI],
 ) -> None:
-    server = make_api_server()
     client = sdk(server)
     [file_id] = upload_files(client, 1)
     [store] = make_stores(client, ["kb"], [file_id])

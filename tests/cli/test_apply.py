@@ -8,24 +8,17 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from assistform.cli import apply as apply_command
-from assistform.sandbox import Faults, RequestInfo, SandboxServer
+from assistform.sandbox import Faults, RequestInfo
 from assistform.state import State
 from doubles import Killed, killed_before_removing
 
-from .applyrepo import FAST, Repo, repo_factory
-
-
-@pytest.fixture
-def make_repo(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_api_server: Callable[..., SandboxServer]
-) -> Iterator[Callable[..., Repo]]:
-    yield from repo_factory(tmp_path, monkeypatch, make_api_server)
+from .applyrepo import FAST, Repo
 
 
 @pytest.fixture

@@ -9,30 +9,21 @@ from __future__ import annotations
 import json
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from assistform.knowledge.live import LiveFile
 from assistform.ownership import tag_of
-from assistform.sandbox import Faults, RequestInfo, SandboxServer
+from assistform.sandbox import Faults, RequestInfo
 from assistform.sandbox.faults import nth
 
-from .applyrepo import FAST, Repo, repo_factory
+from .applyrepo import FAST, Repo
 
 FILES = "/v1/files"
 STORES = "/v1/vector_stores"
 BATCHES = "/v1/vector_stores/{vector_store_id}/file_batches"
-
-
-@pytest.fixture
-def make_repo(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    make_api_server: Callable[..., SandboxServer],
-) -> Iterator[Callable[..., Repo]]:
-    yield from repo_factory(tmp_path, monkeypatch, make_api_server)
 
 
 class Knowledge:

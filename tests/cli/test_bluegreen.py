@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,24 +12,15 @@ import pytest
 from assistform.ownership import VERSION_KEY
 from assistform.plan.live import LiveAssistant
 from assistform.plan.model import Action, Reason
-from assistform.sandbox import Faults, RequestInfo, SandboxServer
+from assistform.sandbox import Faults, RequestInfo
 
-from .applyrepo import FAST, Repo, repo_factory
+from .applyrepo import FAST, Repo
 
 KEY = "support/triage"
 
 
 def blue_green(keep: int = 3) -> dict[str, Any]:
     return {"lifecycle": {"strategy": "blue-green", "keep_versions": keep}}
-
-
-@pytest.fixture
-def make_repo(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    make_api_server: Callable[..., SandboxServer],
-) -> Iterator[Callable[..., Repo]]:
-    yield from repo_factory(tmp_path, monkeypatch, make_api_server)
 
 
 @pytest.fixture

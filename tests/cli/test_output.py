@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +19,7 @@ from assistform.cli.main import cli
 from assistform.sandbox import SandboxServer
 from test_outputs import parse_github_output
 
-from .applyrepo import FAST, Repo, repo_factory
-
-
-@pytest.fixture
-def make_repo(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_api_server: Callable[..., SandboxServer]
-) -> Iterator[Callable[..., Repo]]:
-    yield from repo_factory(tmp_path, monkeypatch, make_api_server)
+from .applyrepo import FAST, Repo
 
 
 @pytest.fixture

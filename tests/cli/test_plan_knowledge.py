@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -16,11 +15,10 @@ from assistform.knowledge.tags import file_attributes
 from assistform.ownership import OwnershipTag, with_tag
 from assistform.plan.model import Action
 from assistform.plan.vector_stores import desired_config
-from assistform.sandbox import SandboxServer
 from assistform.spec.knowledge import knowledge_from
 from assistform.state import AttachedFile, FileRecord, ResourceState, State, VectorStoreRecord
 
-from .applyrepo import Repo, repo_factory
+from .applyrepo import Repo
 
 LINEAGE = "33333333-3333-4333-8333-333333333333"
 KB = "name: Support KB\nfiles: [../docs/*.md]\n"
@@ -32,15 +30,6 @@ BOT = {
     },
 }
 FILES = {"data/a.csv": "x,y\n1,2\n", "docs/a.md": "# A\n", "docs/b.md": "# B, longer\n"}
-
-
-@pytest.fixture
-def make_repo(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    make_api_server: Callable[..., SandboxServer],
-) -> Iterator[Callable[..., Repo]]:
-    yield from repo_factory(tmp_path, monkeypatch, make_api_server)
 
 
 def knowledge_repo(repo: Repo) -> None:

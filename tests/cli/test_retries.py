@@ -5,26 +5,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from assistform.sandbox import ROUTE_COLLECTION, Faults, SandboxServer
+from assistform.sandbox import ROUTE_COLLECTION, Faults
 from assistform.sandbox.faults import FaultDecision, RequestInfo
 
-from .applyrepo import Repo, repo_factory
+from .applyrepo import Repo
 
 ITEM = "/v1/assistants/{assistant_id}"
 #: Quick waits; the tries are what the tests count.
 QUICK = ("--retry-base-delay", "0.001")
-
-
-@pytest.fixture
-def make_repo(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_api_server: Callable[..., SandboxServer]
-) -> Iterator[Callable[..., Repo]]:
-    yield from repo_factory(tmp_path, monkeypatch, make_api_server)
 
 
 class Numbered(Faults):

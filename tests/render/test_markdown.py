@@ -15,6 +15,7 @@ from assistform.plan.model import (
     Reason,
     ResourceChange,
     StateRef,
+    VectorStoreChange,
 )
 from assistform.render.markdown import GITHUB_COMMENT_MAX, MARKER, code_fence, render_markdown
 
@@ -105,6 +106,48 @@ def test_table_rows_are_cut_last_when_even_the_table_does_not_fit() -> None:
     assert "<details>" not in text
     assert re.search(r"\| … \d+ more \| \| \| \|", text)
     assert re.search(r"the details of 300 assistants and \d+ table rows are left out", text)
+
+
+def _store_plan(assistants: int, stores: int) -> Plan:
+    """`assistants` small updates, then `stores` new vector stores of 100 files each."""
+    plan = _plan(
+        [
+            ResourceChange(key=f"bot-{n}", action=Action.UPDATE, id=f"asst_{n}", reasons=[])
+            for n in range(assistants)
+        ]
+    )
+    plan.vector_store_changes = [
+        VectorStoreChange(
+            key=f"kb/store-{n:02d}",
+            action=Action.CREATE,
+            reasons=[Reason.NEW_SPEC],
+            attach=[
+                AttachmentChange(
+                    path=f"docs/store-{n:02d}/article-{i:03d}.md", action=Action.CREATE
+                )
+                for i in range(100)
+            ],
+        )
+        for n in range(stores)
+    ]
+    return plan
+
+
+def test_the_cut_note_names_the_vector_stores_it_leaves_out() -> None:
+    text = render_markdown(_store_plan(assistants=2, stores=20), max_chars=12_000)
+    assert len(text) <= 12_000
+    kept = re.findall(r"<summary><code>\+ vector store (kb/store-\d+)</code>", text)
+    assert 0 < len(kept) < 20
+    assert f"the details of {20 - len(kept)} vector stores are left out" in text
+    assert "assistants are left out" not in text
+
+
+def test_the_cut_note_names_each_kind_of_section_it_leaves_out() -> None:
+    text = render_markdown(_store_plan(assistants=300, stores=3), max_chars=5_000)
+    assert re.search(
+        r"the details of 300 assistants and 3 vector stores, and \d+ table rows are left out",
+        text,
+    )
 
 
 def test_a_plan_that_fits_is_not_cut(full: Plan) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
+import openai
 import pytest
 
 from assistform.sandbox import Faults, SandboxDataError, SandboxServer
@@ -14,6 +16,18 @@ from assistform.sandbox.inprocess import sandbox_client, service_of
 from assistform.sandbox.knowledge_store import KnowledgeStore, StoredFile
 
 from .clients import loopback_client
+
+
+def _everything(client: openai.OpenAI, store_id: str, batch_id: str) -> dict[str, Any]:
+    """What a client reads of the files, a store, its files and one of its batches."""
+    return {
+        "files": [f.model_dump() for f in client.files.list()],
+        "store": client.vector_stores.retrieve(store_id).model_dump(),
+        "attached": [f.model_dump() for f in client.vector_stores.files.list(store_id)],
+        "batch": client.vector_stores.file_batches.retrieve(
+            batch_id, vector_store_id=store_id
+        ).model_dump(),
+    }
 
 
 def test_a_new_client_on_the_same_file_sees_everything(tmp_path: Path) -> None:
@@ -29,14 +43,7 @@ def test_a_new_client_on_the_same_file_sees_everything(tmp_path: Path) -> None:
         store.id, files=[{"file_id": bad.id, "attributes": {"n": 1}}]
     )
     first.files.delete(gone.id)
-    before = {
-        "files": [f.model_dump() for f in first.files.list()],
-        "store": first.vector_stores.retrieve(store.id).model_dump(),
-        "attached": [f.model_dump() for f in first.vector_stores.files.list(store.id)],
-        "batch": first.vector_stores.file_batches.retrieve(
-            batch.id, vector_store_id=store.id
-        ).model_dump(),
-    }
+    before = _everything(first, store.id, batch.id)
     first.close()
     assert (data.parent / "sandbox.knowledge.jsonl").is_file()
     assert sorted(p.name for p in (data.parent / "sandbox.blobs").iterdir()) == sorted(
@@ -44,14 +51,7 @@ def test_a_new_client_on_the_same_file_sees_everything(tmp_path: Path) -> None:
     )
 
     second = sandbox_client(data)
-    after = {
-        "files": [f.model_dump() for f in second.files.list()],
-        "store": second.vector_stores.retrieve(store.id).model_dump(),
-        "attached": [f.model_dump() for f in second.vector_stores.files.list(store.id)],
-        "batch": second.vector_stores.file_batches.retrieve(
-            batch.id, vector_store_id=store.id
-        ).model_dump(),
-    }
+    after = _everything(second, store.id, batch.id)
     assert after == before
     assert after["store"]["file_counts"] == {
         "cancelled": 0,

@@ -18,12 +18,14 @@ the store would hold files no state names).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assistform.apply import uploads, vector_stores
+from assistform.apply.knowledge_cleanup import KnowledgeCleanup, forgets
 from assistform.apply.knowledge_context import KnowledgeContext, Step
 from assistform.apply.processing import Attached, wait_for_processing
+from assistform.apply.store_records import StoreRecords
 from assistform.errors import ApiError
 from assistform.knowledge import refs
 from assistform.knowledge.refs import Kind
@@ -32,14 +34,10 @@ from assistform.plan.model import (
     Action,
     FileChange,
     Plan,
-    Reason,
     ResourceChange,
     VectorStoreChange,
 )
-from assistform.state import AttachedFile, Record, VectorStoreRecord
-
-#: What the store a replace leaves behind is called in its delete's line.
-OLD_STORE = "old vector store"
+from assistform.state import AttachedFile, VectorStoreRecord
 
 
 def has_knowledge_changes(plan: Plan) -> bool:
@@ -49,12 +47,7 @@ def has_knowledge_changes(plan: Plan) -> bool:
 
 
 def _writes(change: FileChange) -> bool:
-    return change.action is not Action.NOOP or change.adopt or _forgets(change)
-
-
-def _forgets(change: FileChange) -> bool:
-    """A file the state records that is gone from the server and no longer wanted."""
-    return change.action is Action.NOOP and not change.adopt and Reason.UNUSED in change.reasons
+    return change.action is not Action.NOOP or change.adopt or forgets(change)
 
 
 class KnowledgeApply:
@@ -65,7 +58,7 @@ class KnowledgeApply:
         self.plan = plan
         self.ctx = ctx
         state = ctx.recorder.state
-        self._records: dict[str, VectorStoreRecord] = dict(state.vector_stores)
+        self.records = StoreRecords(ctx)
         self._retired_before = frozenset(state.retired_files)
         #: Stores a replace left behind (key, old id), deleted after the assistants.
         self._replaced: list[tuple[str, str]] = []
@@ -102,10 +95,10 @@ class KnowledgeApply:
     def _write_store(self, change: VectorStoreChange) -> VectorStoreRecord | None:
         """The store's own fields: created, updated or adopted, then recorded."""
         key, ctx = change.key, self.ctx
-        previous = self._records.get(key)
+        previous = self.records.get(key)
         applied = dict(change.applied if change.applied is not None else change.after or {})
         if change.action in (Action.CREATE, Action.REPLACE):
-            known = {r.id for r in self._records.values()} | ({change.id} if change.id else set())
+            known = self.records.ids() | ({change.id} if change.id else set())
             live, recovered = vector_stores.create_store(
                 change.request or {}, key, ctx, exclude=frozenset(known)
             )
@@ -143,7 +136,7 @@ class KnowledgeApply:
             return VectorStoreRecord(id=change.id, applied=applied, observed=change.observed)
         else:
             return None
-        self._record(key, record)
+        self.records.put(key, record)
         ctx.made("vector_store", key, record.id)
         ctx.report(Step("vector store", key, _verb(change), id=record.id, notes=notes))
         return record
@@ -175,7 +168,7 @@ class KnowledgeApply:
                 retag.path: AttachedFile(file_id=file_id, attributes=retag.attributes),
             }
             record = record.model_copy(update={"files": files})
-            self._record(change.key, record)
+            self.records.put(change.key, record)
             label = f"{change.key}: {retag.path}"
             self.ctx.report(
                 Step("file of vector store", label, "retag", id=file_id, store=change.key)
@@ -215,12 +208,12 @@ class KnowledgeApply:
                 path, user = paths[entry["file_id"]]
                 files[path] = AttachedFile(file_id=entry["file_id"], attributes=dict(user))
             record = record.model_copy(update={"files": files})
-            self._record(key, record)
+            self.records.put(key, record)
             try:
                 vector_stores.attach_batch(record.id, batch, chunking, ctx)
             except ApiError as error:
                 if not error.ambiguous:  # refused: nothing of it landed
-                    self._record(key, _without(record, before, batch, paths))
+                    self.records.put(key, _without(record, before, batch, paths))
                 raise
             attached += [
                 Attached(key, record.id, e["file_id"], paths[e["file_id"]][0]) for e in batch
@@ -259,136 +252,16 @@ class KnowledgeApply:
     # --- after the assistants ----------------------------------------------------------------
 
     def after_assistants(self, failed: Sequence[ResourceChange]) -> None:
-        """Detach, then delete what became unused, but nothing a failed assistant change
-        leaves an assistant referring to, nor a file a failed detach left in a store."""
-        held = _strings(c.before for c in failed) | _strings(c.request for c in failed)
-        stores = self.plan.vector_store_changes
-        for change in stores:
-            if change.action is not Action.DELETE:
-                # A file a store still holds is not deleted either.
-                held |= self._detach(change)
-        for change in stores:
-            if change.action is Action.DELETE or change.forget:
-                self._delete_store(change, held)
-        for key, old in self._replaced:
-            self._delete_replaced(key, old, held)
-        self._delete_files(held)
-
-    def _detach(self, change: VectorStoreChange) -> frozenset[str]:
-        """Detach the store's files the plan lets go of; the ids still attached."""
-        record = self._records.get(change.key)
-        store_id = record.id if record is not None else change.id
-        if store_id is None:
-            return frozenset()
-        left: set[str] = set()
-        for detach in change.detach:
-            if detach.file_id is None:
-                continue
-            label = f"{change.key}: {detach.path}"
-            try:
-                vector_stores.detach(store_id, detach.file_id, self.ctx)
-            except ApiError as error:
-                left.add(detach.file_id)
-                self.ctx.report(
-                    Step(
-                        "file of vector store",
-                        label,
-                        "detach",
-                        id=detach.file_id,
-                        error=error,
-                        store=change.key,
-                    )
-                )
-                continue
-            record = self._records.get(change.key)
-            held = record.files.get(detach.path) if record is not None else None
-            if record is not None and held is not None and held.file_id == detach.file_id:
-                files = {p: f for p, f in record.files.items() if p != detach.path}
-                self._record(change.key, record.model_copy(update={"files": files}))
-            self.ctx.report(
-                Step("file of vector store", label, "detach", id=detach.file_id, store=change.key)
-            )
-        return frozenset(left)
-
-    def _delete_store(self, change: VectorStoreChange, held: frozenset[str]) -> None:
-        key = change.key
-        if change.action is Action.DELETE and change.id is not None:
-            if change.id in held:
-                self.ctx.report(Step("vector store", key, "delete", id=change.id, error=_held()))
-                return
-            try:
-                vector_stores.delete_store(change.id, self.ctx)
-            except ApiError as error:
-                self.ctx.report(Step("vector store", key, "delete", id=change.id, error=error))
-                return
-        record = self._records.get(key)
-        if record is not None and (change.id is None or record.id == change.id):
-            self._forget(key)
-        action = "delete" if change.action is Action.DELETE else "forget"
-        self.ctx.report(Step("vector store", key, action, id=change.id))
-
-    def _delete_replaced(self, key: str, old: str, held: frozenset[str]) -> None:
-        if old in held:
-            self.ctx.report(Step(OLD_STORE, key, "delete", id=old, error=_held()))
-            return
-        try:
-            vector_stores.delete_store(old, self.ctx)
-        except ApiError as error:
-            self.ctx.report(Step(OLD_STORE, key, "delete", id=old, error=error))
-            return
-        self.ctx.report(Step(OLD_STORE, key, "delete", id=old))
-
-    def _delete_files(self, held: frozenset[str]) -> None:
-        state = self.ctx.recorder.state
-        doomed = {
-            file_id: path
-            for file_id, path in state.retired_files.items()
-            if file_id not in self._retired_before
-        }
-        for change in self.plan.file_changes:
-            unused = change.action is Action.DELETE and Reason.ORPHAN not in change.reasons
-            if unused and change.id is not None:
-                doomed[change.id] = change.path
-        for change in self.plan.file_changes:
-            if _forgets(change) and change.id is not None:
-                self._forget_file(change.path, change.id)
-                self.ctx.report(Step("file", change.path, "forget", id=change.id))
-            elif _forgets(change) and change.path in self.ctx.recorder.state.uploads:
-                # An upload that never reached the server, for a path no spec uses.
-                self.ctx.recorder.submit(change.path, None, "upload").result()
-                self.ctx.report(Step("file", change.path, "forget"))
-        for file_id, path in doomed.items():
-            if file_id in held:
-                self.ctx.report(Step("file", path, "delete", id=file_id, error=_held()))
-                continue
-            try:
-                uploads.delete_file(self.ctx.api, file_id)
-            except ApiError as error:
-                self.ctx.report(Step("file", path, "delete", id=file_id, error=error))
-                continue
-            self._forget_file(path, file_id)
-            self.ctx.report(Step("file", path, "delete", id=file_id))
-
-    def _forget_file(self, path: str, file_id: str) -> None:
-        """Drop the records of a deleted file: retired, or the upload of its path."""
-        state = self.ctx.recorder.state
-        records = []
-        if file_id in state.retired_files:
-            records.append(Record("retired", file_id, None))
-        record = state.files.get(path)
-        if record is not None and record.id == file_id:
-            records.append(Record("file", path, None))
-        self.ctx.recorder.submit_all(records).result()
+        """Detach, then delete what became unused (`knowledge_cleanup`)."""
+        KnowledgeCleanup(
+            self.plan,
+            self.ctx,
+            self.records,
+            replaced=self._replaced,
+            retired_before=self._retired_before,
+        ).run(failed)
 
     # --- helpers -------------------------------------------------------------------------------
-
-    def _record(self, key: str, record: VectorStoreRecord) -> None:
-        self._records[key] = record
-        self.ctx.recorder.submit(key, record, "vector_store").result()
-
-    def _forget(self, key: str) -> None:
-        self._records.pop(key, None)
-        self.ctx.recorder.submit(key, None, "vector_store").result()
 
     def _file_id(self, path: str) -> str | None:
         made = self.ctx.ids.get(("file", path))
@@ -435,29 +308,3 @@ def _id_of(change: VectorStoreChange) -> str:
     if change.id is None:
         raise ApiError(f"the plan names no vector store id for {change.action.value}")
     return change.id
-
-
-def _held() -> ApiError:
-    return ApiError(
-        "kept: an assistant whose change failed, or a store it could not be detached from, "
-        "still holds it (the next apply deletes it)"
-    )
-
-
-def _strings(values: Iterable[Any]) -> frozenset[str]:
-    """Every string inside `values` (ids an assistant's configuration names)."""
-    found: set[str] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            found.add(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    for value in values:
-        walk(value)
-    return frozenset(found)

@@ -21,6 +21,36 @@ from assistform.plan.model import human_size
 _CLEAR = "\x1b[K"
 
 
+class _Line:
+    """Where progress is shown: one line rewritten in place when `live` (a terminal), else
+    one line per message. Callers hold `lock` while they count and show."""
+
+    def __init__(self, stream: TextIO, *, live: bool, redact: Callable[[str], str]) -> None:
+        self.stream = stream
+        self.live = live
+        #: Masks secrets a line may hold (an error echoing a key): these lines go to CI logs.
+        self.redact = redact
+        self.lock = threading.Lock()
+        self._open = False
+
+    def show(self, text: str) -> None:
+        text = self.redact(text)
+        if self.live:
+            self.stream.write(f"\r{text}{_CLEAR}")
+            self._open = True
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the rewritten line, so what follows starts on a line of its own."""
+        with self.lock:
+            if self._open:
+                self.stream.write("\n")
+                self.stream.flush()
+                self._open = False
+
+
 class Progress:
     def __init__(
         self,
@@ -31,32 +61,16 @@ class Progress:
         redact: Callable[[str], str] = lambda text: text,
     ) -> None:
         self.total = total
-        self.stream = stream
-        self.live = live
-        #: Masks secrets a line may hold (an error echoing a key): these lines go to CI logs.
-        self.redact = redact
         self.done = 0
-        self._lock = threading.Lock()
-        self._open_line = False
+        self._line = _Line(stream, live=live, redact=redact)
 
     def finished(self, outcome: Outcome) -> None:
-        with self._lock:
+        with self._line.lock:
             self.done += 1
-            text = self.redact(f"[{self.done}/{self.total}] {outcome.describe()}")
-            if self.live:
-                self.stream.write(f"\r{text}{_CLEAR}")
-                self._open_line = True
-            else:
-                self.stream.write(text + "\n")
-            self.stream.flush()
+            self._line.show(f"[{self.done}/{self.total}] {outcome.describe()}")
 
     def close(self) -> None:
-        """End the rewritten line, so what follows starts on a line of its own."""
-        with self._lock:
-            if self._open_line:
-                self.stream.write("\n")
-                self.stream.flush()
-                self._open_line = False
+        self._line.close()
 
 
 class KnowledgeProgress:
@@ -73,49 +87,32 @@ class KnowledgeProgress:
         total_bytes: int = 0,
         redact: Callable[[str], str] = lambda text: text,
     ) -> None:
-        self.stream = stream
-        self.live = live
         self.files = files
         self.total_bytes = total_bytes
-        self.redact = redact
         self.sent = 0
         self.uploaded = 0
-        self._lock = threading.Lock()
-        self._open_line = False
+        self._line = _Line(stream, live=live, redact=redact)
 
     def bytes_sent(self, count: int) -> None:
-        with self._lock:
+        with self._line.lock:
             self.sent += count
-            if self.live:
-                self._rewrite(self._transfer())
+            if self._line.live:
+                self._line.show(self._transfer())
 
     def step(self, step: Step) -> None:
-        with self._lock:
+        with self._line.lock:
             text = step.describe()
             if step.action == "upload":
                 self.uploaded += 1
                 size = f", {human_size(step.size)}" if step.size is not None else ""
                 text = f"[{self.uploaded}/{self.files} files{size}] {text}"
-            if self.live:
-                self._rewrite(text)
-            else:
-                self.stream.write(self.redact(text) + "\n")
-                self.stream.flush()
+            self._line.show(text)
 
     def close(self) -> None:
-        with self._lock:
-            if self._open_line:
-                self.stream.write("\n")
-                self.stream.flush()
-                self._open_line = False
+        self._line.close()
 
     def _transfer(self) -> str:
         return (
             f"uploading {self.uploaded}/{self.files} files, "
             f"{human_size(self.sent)} of {human_size(self.total_bytes)}"
         )
-
-    def _rewrite(self, text: str) -> None:
-        self.stream.write(f"\r{self.redact(text)}{_CLEAR}")
-        self.stream.flush()
-        self._open_line = True

@@ -22,6 +22,7 @@ from assistform.errors import ApiError
 from assistform.knowledge import tags
 from assistform.knowledge.live import LiveVectorStore
 from assistform.ownership import OwnershipTag
+from assistform.plan.tagged import by_age
 
 #: The API's limit of files in one file batch.
 BATCH_MAX = 2000
@@ -70,9 +71,9 @@ def _find_store(
         if not live.complete:
             raise _unknown(failure, "the list of vector stores may be incomplete")
         return None
-    # Several tries that all landed: the oldest is kept; the next plan deletes the others
-    # (tagged for our key, recorded nowhere: duplicates).
-    return min(tagged, key=lambda s: (_created_at(s), s.id))
+    # Several tries that all landed: the oldest is kept, as a plan keeps it; the next plan
+    # deletes the others (tagged for our key, recorded nowhere: duplicates).
+    return min(tagged, key=by_age)
 
 
 def batches(files: Sequence[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:
@@ -139,8 +140,3 @@ def _unknown(failure: ApiError, why: str) -> ApiError:
         url=failure.url,
         ambiguous=True,
     )
-
-
-def _created_at(store: LiveVectorStore) -> float:
-    value = store.raw.get("created_at")
-    return float(value) if isinstance(value, int | float) else 0.0

@@ -21,6 +21,7 @@ from assistform.ownership import version_of, with_version
 from assistform.plan.desired import DesiredAssistant
 from assistform.plan.live import LiveAssistant
 from assistform.plan.model import Action, Reason, ResourceChange
+from assistform.plan.tagged import delete_found
 from assistform.state import ResourceState, Version
 
 BLUE_GREEN = "blue-green"
@@ -52,19 +53,12 @@ def delete_unrecorded(key: str, unrecorded: list[LiveAssistant]) -> list[Resourc
     changes = []
     for assistant in unrecorded:
         number = version_of(assistant.raw.get("metadata"))
+        note = (
+            f"version {number if number is not None else '?'} was created by an apply "
+            "that did not finish (never current) or was being deleted: deleting it"
+        )
         changes.append(
-            ResourceChange(
-                key=key,
-                action=Action.DELETE,
-                id=assistant.id,
-                reasons=[Reason.UNRECORDED_VERSION],
-                before=assistant.config,
-                live_fingerprint=assistant.fingerprint,
-                notes=[
-                    f"version {number if number is not None else '?'} was created by an apply "
-                    "that did not finish (never current) or was being deleted: deleting it"
-                ],
-            )
+            delete_found(ResourceChange, key, assistant, Reason.UNRECORDED_VERSION, note)
         )
     return changes
 

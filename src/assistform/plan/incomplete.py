@@ -23,16 +23,12 @@ def refuse_on_incomplete_listing(changes: list[ResourceChange], live: LiveSet | 
         return
     risky: dict[str, list[str]] = {}
     for change in changes:
-        if change.action in (Action.CREATE, Action.DELETE, Action.REPLACE):
-            verb = change.action.value
-        elif change.forget:
-            verb = "forget"
-        else:
-            continue
-        risky.setdefault(verb, []).append(change.key)
+        verb = risky_verb(change.action, forget=change.forget)
+        if verb is not None:
+            risky.setdefault(verb, []).append(change.key)
     if not risky:
         return
-    planned = "; ".join(f"{verb} {_keys(keys)}" for verb, keys in risky.items())
+    planned = "; ".join(f"{verb} {counted(keys)}" for verb, keys in risky.items())
     raise PlanError(
         f"the list of assistants may be incomplete ({live.gap or 'it stopped short'}): "
         f"assistform saw {len(live.assistants)} assistant(s) and cannot see whether any other "
@@ -42,7 +38,16 @@ def refuse_on_incomplete_listing(changes: list[ResourceChange], live: LiveSet | 
     )
 
 
-def _keys(keys: list[str]) -> str:
-    shown = ", ".join(keys[:SHOWN])
-    more = len(keys) - SHOWN
-    return f"{len(keys)} ({shown}{f' and {more} more' if more > 0 else ''})"
+def risky_verb(action: Action, *, forget: bool) -> str | None:
+    """What a change does that a listing which may have stopped short cannot justify;
+    None when the change is safe on such a listing."""
+    if action in (Action.CREATE, Action.DELETE, Action.REPLACE):
+        return action.value
+    return "forget" if forget else None
+
+
+def counted(names: list[str]) -> str:
+    """`7 (a, b, c, d, e and 2 more)`: the first SHOWN names, the rest counted."""
+    shown = ", ".join(names[:SHOWN])
+    more = len(names) - SHOWN
+    return f"{len(names)} ({shown}{f' and {more} more' if more > 0 else ''})"

@@ -25,7 +25,7 @@ from assistform.knowledge.refs import Kind
 from assistform.knowledge.tags import SHA256_KEY, attached_by
 from assistform.ownership import OwnershipTag
 from assistform.plan.files import plan_files, recorded_file_ids
-from assistform.plan.incomplete import SHOWN
+from assistform.plan.incomplete import counted, risky_verb
 from assistform.plan.model import (
     Action,
     FileChange,
@@ -208,16 +208,16 @@ def refuse_on_incomplete_knowledge(plan: KnowledgePlan, live: LiveKnowledge | No
         return
     risky: dict[str, list[str]] = {}
     for file in plan.file_changes:
-        verb = _verb(file.action, forget=file.action is Action.NOOP and not file.adopt)
+        verb = risky_verb(file.action, forget=file.action is Action.NOOP and not file.adopt)
         if verb is not None:
             risky.setdefault(f"{verb} file", []).append(file.path)
     for store in plan.vector_store_changes:
-        verb = _verb(store.action, forget=store.forget)
+        verb = risky_verb(store.action, forget=store.forget)
         if verb is not None:
             risky.setdefault(f"{verb} vector store", []).append(store.key)
     if not risky:
         return
-    planned = "; ".join(f"{verb} {_names(names)}" for verb, names in risky.items())
+    planned = "; ".join(f"{verb} {counted(names)}" for verb, names in risky.items())
     raise PlanError(
         f"the list of files or vector stores may be incomplete: assistform saw "
         f"{len(live.files)} file(s) and {len(live.vector_stores)} vector store(s) and cannot "
@@ -225,19 +225,3 @@ def refuse_on_incomplete_knowledge(plan: KnowledgePlan, live: LiveKnowledge | No
         "it (that could copy or lose one it cannot see); `assistform doctor` shows what the "
         "server's lists do"
     )
-
-
-def _verb(action: Action, *, forget: bool) -> str | None:
-    if action is Action.CREATE:
-        return "create"
-    if action is Action.REPLACE:
-        return "replace"
-    if action is Action.DELETE:
-        return "delete"
-    return "forget" if forget else None
-
-
-def _names(names: list[str]) -> str:
-    shown = ", ".join(names[:SHOWN])
-    more = len(names) - SHOWN
-    return f"{len(names)} ({shown}{f' and {more} more' if more > 0 else ''})"

@@ -37,6 +37,8 @@ from assistform.plan.fielddiff import field_changes, to_field_changes
 from assistform.plan.incomplete import refuse_on_incomplete_listing
 from assistform.plan.live import LiveAssistant, LiveSet
 from assistform.plan.model import Action, LiveRef, Plan, Reason, ResourceChange, StateRef
+from assistform.plan.removal import delete_removed, forget_gone
+from assistform.plan.tagged import by_age, delete_found, duplicates_warning, keep_first
 from assistform.spec.model import Lifecycle
 from assistform.state import ResourceState, State
 
@@ -80,7 +82,7 @@ def make_plan(
     ctx = _Context(state, live, options)
     if live is not None:
         ctx.by_id = live.by_id()
-        for assistant in sorted(live.managed(), key=_age):
+        for assistant in sorted(live.managed(), key=by_age):
             assert assistant.tag is not None
             # Another environment's assistants are not even candidates: only counted.
             if not assistant.tag.of_other_env(options.env):
@@ -170,11 +172,6 @@ def _selected(key: str, targets: tuple[str, ...]) -> bool:
     return not targets or any(fnmatch.fnmatchcase(key, t) for t in targets)
 
 
-def _age(assistant: LiveAssistant) -> tuple[float, str]:
-    created = assistant.raw.get("created_at")
-    return (float(created) if isinstance(created, int | float) else 0.0, assistant.id)
-
-
 def _live_ref(live: LiveSet | None, ctx: _Context) -> LiveRef:
     if live is None:
         return LiveRef(refreshed=False)
@@ -219,18 +216,8 @@ def _plan_key(
         changes.append(_plan_existing(key, desired, mine, current, tag, ctx.options))
     if blue_green:
         changes = _plan_blue_green(key, changes, desired, recorded, current, tag, ctx)
-    for extra in extras:
-        changes.append(
-            ResourceChange(
-                key=key,
-                action=Action.DELETE,
-                id=extra.id,
-                reasons=[Reason.DUPLICATE],
-                before=extra.config,
-                live_fingerprint=extra.fingerprint,
-                notes=[f"duplicate of {key}: a second live assistant carries its ownership tag"],
-            )
-        )
+    note = f"duplicate of {key}: a second live assistant carries its ownership tag"
+    changes += [delete_found(ResourceChange, key, e, Reason.DUPLICATE, note) for e in extras]
     return changes
 
 
@@ -308,19 +295,13 @@ def _find_live(
             candidates = sorted(ours, key=lambda a: -(version_of(a.raw.get("metadata")) or 0))
         else:
             candidates = [a for a in ours if a is current or not is_version(a, recorded)]
-    if current is None and candidates:
-        # Only our own lineage is adopted: a foreign one belongs to another state (another
-        # repository using this environment's name), and taking it over would start a tug
-        # of war.
-        current = candidates[0]
-    extras = [a for a in candidates if current is None or a.id != current.id]
+    # Only our own lineage is adopted: a foreign one belongs to another state (another
+    # repository using this environment's name), and taking it over would start a tug of
+    # war.
+    current, extras = keep_first(current, candidates)
     foreign = [a for a in tagged if a not in ours and (current is None or a.id != current.id)]
     if extras:
-        ids = ", ".join(a.id for a in extras)
-        warnings.append(
-            f"DUPLICATES: {len(extras) + 1} live assistants carry the tag of '{key}'; "
-            f"keeping {current.id if current else '?'}, deleting {ids}"
-        )
+        warnings.append(duplicates_warning(key, "live assistants", current, extras))
     sandbox = ctx.options.server == "sandbox"
     for legacy, group in (
         (False, [a for a in foreign if a.tag and not a.tag.legacy]),
@@ -694,29 +675,8 @@ def _plan_removal(
 ) -> ResourceChange:
     lifecycle = recorded.lifecycle if recorded else {}
     if current is None and (ctx.live is not None or recorded is None):
-        # Known to the state only, and the server no longer has it: forget it.
-        return ResourceChange(
-            key=key,
-            action=Action.NOOP,
-            id=recorded.id if recorded else None,
-            reasons=[Reason.SPEC_REMOVED, Reason.DELETED_OUTSIDE],
-            before=recorded.applied if recorded else None,
-            forget=True,
-            lifecycle=lifecycle,
-            notes=["spec removed and already gone from the server: forgetting it"],
-        )
-    assistant_id = current.id if current else recorded.id if recorded else None
-    return ResourceChange(
-        key=key,
-        action=Action.DELETE,
-        id=assistant_id,
-        reasons=[Reason.SPEC_REMOVED],
-        before=current.config if current else (recorded.applied if recorded else None),
-        live_fingerprint=current.fingerprint if current else None,
-        forget=recorded is not None,
-        lifecycle=lifecycle,
-        notes=[] if recorded else ["not in the state: found by its ownership tag"],
-    )
+        return forget_gone(ResourceChange, key, recorded, lifecycle=lifecycle)
+    return delete_removed(ResourceChange, key, recorded, current, lifecycle=lifecycle)
 
 
 def _refuse_destroying_protected(

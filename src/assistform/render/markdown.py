@@ -1,4 +1,4 @@
-"""The plan as a pull-request comment: summary, a table of changes, one `<details>` per assistant.
+"""The plan as a pull-request comment: summary, a table of changes, one `<details>` per change.
 
 GitHub refuses comments over 65,536 characters, so when the plan does not fit, whole sections
 are dropped from the end (never half a code fence) and a note points to the full plan.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from dataclasses import dataclass
 
 from assistform.plan.model import Plan, ResourceChange, VectorStoreChange, human_size
 from assistform.render.knowledge import (
@@ -49,36 +51,47 @@ MD_LINE_CHARS = 200
 SECTION_LINES = 150
 
 _BLOCK_SEP = "\n"
+#: What a `<details>` section shows, named in the note that says what a cut left out.
+ASSISTANT = "assistant"
+VECTOR_STORE = "vector store"
+FILES = "files"
 _CELL_ACTIVE = re.compile(r"([\\`*_\[\]<>|~&$#!])")
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str
+    text: str
 
 
 def render_markdown(plan: Plan, *, max_chars: int = GITHUB_COMMENT_MAX) -> str:
     shown = [c for c in plan.resource_changes if is_shown(c)]
     head = _head(plan)
     rows = [_row(c) for c in shown]
-    sections = [_section(c) for c in shown] + _knowledge_sections(plan)
+    sections = [Section(ASSISTANT, _section(c)) for c in shown] + _knowledge_sections(plan)
     return _fit(head, rows, sections, _footer(plan), max_chars)
 
 
-def _fit(head: list[str], rows: list[str], sections: list[str], footer: str, max_chars: int) -> str:
+def _fit(
+    head: list[str], rows: list[str], sections: list[Section], footer: str, max_chars: int
+) -> str:
     """Every block that fits, in order; cut blocks are whole table rows or whole sections."""
     table = [_table(rows)] if rows else []
-    blocks = [*head, *table, *sections, footer]
+    blocks = [*head, *table, *(s.text for s in sections), footer]
     if _length(blocks) <= max_chars:
         return _join(blocks)
     # Reserve room for the note as if everything were cut: its numbers only get shorter.
-    budget = max_chars - _length([*head, footer, _cut_note(max_chars, len(sections), len(rows))])
+    budget = max_chars - _length([*head, footer, _cut_note(max_chars, sections, len(rows))])
     kept_rows = _take(rows, budget - len(_table([])) - len(_BLOCK_SEP) - len(_more_row(len(rows))))
     table = [_table(kept_rows, len(rows) - len(kept_rows))] if rows else []
     budget -= _length(table) + len(_BLOCK_SEP)
-    kept_sections = _take(sections, budget)
-    note = _cut_note(max_chars, len(sections) - len(kept_sections), len(rows) - len(kept_rows))
+    kept_sections = _take([s.text for s in sections], budget)
+    cut = sections[len(kept_sections) :]
+    note = _cut_note(max_chars, cut, len(rows) - len(kept_rows))
     text = _join([*head, *table, *kept_sections, note, footer])
     if len(text) > max_chars:
         # Warnings alone overflow: keep the verdict and the pointer to the full plan.
-        text = _join([*head[:2], _cut_note(max_chars, len(sections), len(rows)), footer])[
-            :max_chars
-        ]
+        text = _join([*head[:2], _cut_note(max_chars, sections, len(rows)), footer])[:max_chars]
     return text
 
 
@@ -176,8 +189,12 @@ def _section(change: ResourceChange) -> str:
     return "\n".join(parts)
 
 
-def _knowledge_sections(plan: Plan) -> list[str]:
-    sections = [_store_section(c) for c in plan.vector_store_changes if is_store_shown(c)]
+def _knowledge_sections(plan: Plan) -> list[Section]:
+    sections = [
+        Section(VECTOR_STORE, _store_section(c))
+        for c in plan.vector_store_changes
+        if is_store_shown(c)
+    ]
     if plan.file_changes:
         uploads = plan.uploads
         summary = (
@@ -185,11 +202,12 @@ def _knowledge_sections(plan: Plan) -> list[str]:
             f"{len(plan.removals)} to remove"
         )
         lines = [" ".join(file_line(f)) for f in plan.file_changes]
-        sections.append(
+        text = (
             f"<details><summary>{html.escape(summary)}</summary>\n\n"
             + code_fence(_capped(lines), "diff")
             + "\n</details>\n"
         )
+        sections.append(Section(FILES, text))
     return sections
 
 
@@ -243,16 +261,29 @@ def _view_lines(view: FieldView) -> list[str]:
     return [f"{view.sign} {view.path}: {shown}{view.suffix}"]
 
 
-def _cut_note(max_chars: int, sections: int, rows: int) -> str:
-    left_out = f"the details of {_count(sections, 'assistant')}"
+def _cut_note(max_chars: int, cut: list[Section], rows: int) -> str:
+    left_out = f"the details of {_what(cut)}"
     if rows:
-        left_out += f" and {_count(rows, 'table row')}"
+        left_out += (
+            f"{',' if len({s.kind for s in cut}) > 1 else ''} and {_count(rows, 'table row')}"
+        )
     return (
         "> [!NOTE]\n"
         f"> This comment is cut to {max_chars:,} characters (GitHub takes at most "
         f"{GITHUB_COMMENT_MAX:,}): {left_out} are left out. The full plan is in the JSON plan "
         "artifact (`assistform plan --out plan.json`) and in the output of `assistform plan`.\n"
     )
+
+
+def _what(cut: list[Section]) -> str:
+    """What the cut sections are: `3 assistants, 2 vector stores and the files`."""
+    counts = Counter(s.kind for s in cut)
+    parts = [_count(counts[kind], kind) for kind in (ASSISTANT, VECTOR_STORE) if counts[kind]]
+    if counts[FILES]:
+        parts.append("the files")
+    if not parts:
+        return _count(0, ASSISTANT)
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _footer(plan: Plan) -> str:

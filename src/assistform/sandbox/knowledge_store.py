@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Final, Protocol, TypeVar
 
-from assistform.atomic import write_atomically
 from assistform.sandbox.blobs import BlobStore
 from assistform.sandbox.pagination import Position
-from assistform.sandbox.store import SandboxDataError
+from assistform.sandbox.store import SandboxDataError, read_data, write_text_atomically
 
 FORMAT_VERSION: Final = 1
 #: Compact when the journal has more lines than this many times the records it holds.
@@ -33,8 +32,27 @@ _COMPACT_RATIO: Final = 4
 _COMPACT_MIN_LINES: Final = 256
 
 
+class _Positioned:
+    """Sorted by creation, then by the order of writes within one second."""
+
+    created_at: int
+    seq: int
+
+    @property
+    def position(self) -> Position:
+        return (self.created_at, self.seq)
+
+
+class _KeyedById(_Positioned):
+    id: str
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
 @dataclass(frozen=True)
-class StoredFile:
+class StoredFile(_KeyedById):
     KIND: ClassVar[str] = "file"
     id: str
     created_at: int
@@ -44,17 +62,9 @@ class StoredFile:
     purpose: str
     expires_at: int | None = None
 
-    @property
-    def key(self) -> str:
-        return self.id
-
-    @property
-    def position(self) -> Position:
-        return (self.created_at, self.seq)
-
 
 @dataclass(frozen=True)
-class StoredVectorStore:
+class StoredVectorStore(_KeyedById):
     KIND: ClassVar[str] = "vector_store"
     id: str
     created_at: int
@@ -65,17 +75,9 @@ class StoredVectorStore:
     expires_after: Mapping[str, Any] | None
     last_active_at: int
 
-    @property
-    def key(self) -> str:
-        return self.id
-
-    @property
-    def position(self) -> Position:
-        return (self.created_at, self.seq)
-
 
 @dataclass(frozen=True)
-class StoredVectorStoreFile:
+class StoredVectorStoreFile(_Positioned):
     """A file attached to a vector store. Its status is a function of time: `in_progress`
     until `ready_at` (on the service's clock), then `outcome` (`completed` or `failed`);
     `cancelled` at once."""
@@ -96,27 +98,15 @@ class StoredVectorStoreFile:
     def key(self) -> str:
         return vector_store_file_key(self.vector_store_id, self.file_id)
 
-    @property
-    def position(self) -> Position:
-        return (self.created_at, self.seq)
-
 
 @dataclass(frozen=True)
-class StoredBatch:
+class StoredBatch(_KeyedById):
     KIND: ClassVar[str] = "batch"
     id: str
     vector_store_id: str
     created_at: int
     seq: int
     cancelled: bool = False
-
-    @property
-    def key(self) -> str:
-        return self.id
-
-    @property
-    def position(self) -> Position:
-        return (self.created_at, self.seq)
 
 
 def vector_store_file_key(vector_store_id: str, file_id: str) -> str:
@@ -231,12 +221,9 @@ class KnowledgeStore:
     # --- persistence ---------------------------------------------------------------
 
     def _load(self, path: Path) -> None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        text = read_data(path)
+        if text is None:
             return
-        except OSError as exc:
-            raise SandboxDataError(f"cannot read sandbox data {path}: {exc.strerror}") from exc
         lines = text.splitlines()
         # A line cut short by a kill is the last one; the change it held was never answered.
         if lines and not text.endswith("\n"):
@@ -293,11 +280,7 @@ class KnowledgeStore:
         assert self.journal is not None
         lines = [_encode({"format": FORMAT_VERSION})]
         lines += _lines_of(self._tables, self._tombstones)
-        try:
-            self.journal.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.journal, ("\n".join(lines) + "\n").encode("utf-8"))
-        except OSError as exc:
-            raise SandboxDataError(f"cannot write sandbox data {self.journal}: {exc}") from exc
+        write_text_atomically(self.journal, "\n".join(lines) + "\n")
         self._lines = len(lines)
 
 

@@ -147,12 +147,9 @@ class AssistantStore:
     # --- persistence ---------------------------------------------------------------
 
     def _load(self, path: Path) -> None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        text = read_data(path)
+        if text is None:
             return
-        except OSError as exc:
-            raise SandboxDataError(f"cannot read sandbox data {path}: {exc.strerror}") from exc
         if not text.strip():
             return
         try:
@@ -193,6 +190,16 @@ def _encode(value: Any) -> str:
 
 def _by_position(record: StoredAssistant) -> Position:
     return record.position
+
+
+def read_data(path: Path) -> str | None:
+    """The text of a sandbox data file; None when there is none yet."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SandboxDataError(f"cannot read sandbox data {path}: {exc.strerror}") from exc
 
 
 def write_text_atomically(path: Path, text: str) -> None:
