@@ -160,9 +160,11 @@ def knowledge_tail(plan: Plan, *, unchanged: bool = True) -> list[str]:
         if ref.unmanaged_vector_stores:
             parts.append(_count(ref.unmanaged_vector_stores, "vector store"))
         if parts:
+            one = ref.unmanaged_files + ref.unmanaged_vector_stores == 1
             lines.append(
                 f"{' and '.join(parts)} on the server not managed here "
-                "(untagged, or another environment's or lineage's) are not touched."
+                f"(untagged, or another environment's or lineage's) {'is' if one else 'are'} "
+                "not touched."
             )
     return lines
 
