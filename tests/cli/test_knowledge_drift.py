@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from assistform.plan.model import Action, Reason
 from assistform.sandbox import Faults
+from assistform.workspace import Workspace
 
 from .applyrepo import Repo
 from .test_apply_knowledge import Knowledge, apply
@@ -105,3 +106,32 @@ def test_someone_elses_store_and_file_are_counted_and_never_touched(
     apply(kb.repo)
     assert theirs.id in {s.id for s in kb.sdk().list_knowledge(lambda s: False).vector_stores}
     assert kb.foreign.id in {f.id for f in kb.live_files()}
+
+
+def test_two_environments_on_one_server_each_keep_their_own_store_and_files(
+    make_repo: Callable[..., Repo],
+) -> None:
+    kb = Knowledge(make_repo(), 2)
+    url = kb.repo.server.base_url
+    (kb.repo.root / "assistform.yaml").write_text(
+        "environments:\n"
+        f"  staging:\n    server: {{base_url: '{url}'}}\n"
+        f"  prod:\n    server: {{base_url: '{url}'}}\n",
+        encoding="utf-8",
+    )
+    apply(kb.repo, "--env", "staging")
+    staging = Workspace.discover(kb.repo.root, env="staging")
+    before = staging.state_file.load()
+    prod_plan = Workspace.discover(kb.repo.root, env="prod").plan(kb.repo.api)
+    [store] = prod_plan.vector_store_changes
+    assert store.action is Action.CREATE, "prod makes its own store, never staging's"
+    assert {c.action for c in prod_plan.file_changes} == {Action.CREATE}
+    assert prod_plan.knowledge is not None and prod_plan.knowledge.unmanaged_vector_stores == 1
+    apply(kb.repo, "--env", "prod")
+    prod = Workspace.discover(kb.repo.root, env="prod").state_file.load()
+    assert prod.vector_stores["kb"].id != before.vector_stores["kb"].id
+    assert not set(r.id for r in prod.files.values()) & set(r.id for r in before.files.values())
+    for env in ("staging", "prod"):
+        again = Workspace.discover(kb.repo.root, env=env).plan(kb.repo.api)
+        assert not again.has_changes and not again.writes_state, (env, again.summary_line())
+    assert Workspace.discover(kb.repo.root, env="staging").state_file.load() == before
