@@ -3,7 +3,7 @@ that each written spec reads back as its store, and, with --adopt, their ownersh
 
 A store's files are written by id (`file_ids`): the API does not give back the content of
 a file uploaded for assistants. A store is taken over by its ownership tag alone: the next
-plan finds it by the tag and records it in the state (see `plan.vector_stores`). So a store
+plan finds it by the tag and records it in the state (see `plan.vector_store_finding`). So a store
 is tagged only once its spec is written to stay, never the other way round: a tagged store
 without a spec is one a plan deletes.
 """
