@@ -62,7 +62,7 @@ CLOSING = {
     "blue_green": "Plan: 0 to create, 0 to update, 0 to replace, 2 to delete, 1 new version.",
     "full": "Plan: 1 to create, 2 to update, 1 to replace, 2 to delete.",
     "knowledge": "Plan: 1 to create, 2 to update, 1 to replace, 1 to delete. "
-    "2 files to upload (4.3 MB), 2 to remove.",
+    "2 files to upload (4.3 MB), 3 to remove.",
     "no_refresh": "Plan: 0 to create, 1 to update, 0 to replace, 0 to delete.",
     "no_changes": NO_CHANGES,
     "state_only": "No changes to live assistants. Apply will update the state only: "

@@ -304,7 +304,13 @@ class Plan(BaseModel):
 
     @property
     def removals(self) -> list[FileChange]:
-        return [f for f in self.file_changes if f.action is Action.DELETE]
+        """Uploaded files the apply deletes: unused ones, and the old content of a changed
+        file (deleted once its new upload has taken its place)."""
+        return [
+            f
+            for f in self.file_changes
+            if f.action is Action.DELETE or (f.action is Action.REPLACE and f.id is not None)
+        ]
 
     @property
     def new_versions(self) -> int:
