@@ -10,7 +10,6 @@ modules import from here are re-exported.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -98,7 +97,7 @@ def load_every_environment(root: Path, paths: Sequence[Path] | None = None) -> L
             if diagnostic not in seen:
                 seen.add(diagnostic)
                 suffixed = f"{diagnostic.message} (environment '{env}')"
-                result.diagnostics.append(dataclasses.replace(diagnostic, message=suffixed))
+                result.diagnostics.append(diagnostic._replace(message=suffixed))
     if result.vector_stores:
         # Unused in every environment: a store one environment's overlay alone uses is used.
         from assistform.spec.vector_stores import unused
