@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistform import policy
 from assistform.configfile import ConfigResult, read_config
 from assistform.errors import Diagnostic, Severity, SourceLocation
 from assistform.spec.check import validate_document
@@ -162,6 +161,8 @@ def _load(
     if layers is not None and whole:
         result.diagnostics.extend(layers.unused_overrides({key_of(p, spec_dir) for p in specs}))
     if project is not None:
+        from assistform import policy  # a repository without assistform.yaml has none
+
         result.diagnostics.extend(policy.check(result.specs, project.policy_for(env)))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.specs.sort(key=lambda s: s.key)
