@@ -147,7 +147,7 @@ def test_no_file_is_an_empty_valid_config(tmp_path: Path) -> None:
 
 def test_the_example_is_valid_and_maps_every_setting() -> None:
     result = read_config(EXAMPLE)
-    assert result.diagnostics == []
+    assert result.diagnostics == ()
     config = result.require()
     assert list(config.environments) == ["dev", "prod"]
     assert config.default_environment() == "dev"

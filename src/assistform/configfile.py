@@ -7,9 +7,8 @@ never pays for building them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from assistform.errors import ConfigError, Diagnostic, UsageError
 from assistform.spec.discover import CONFIG_FILE, display
@@ -22,14 +21,17 @@ if TYPE_CHECKING:
 __all__ = ["CONFIG_FILE", "ConfigResult", "read_config"]
 
 
-@dataclass(frozen=True)
-class ConfigResult:
-    """What reading assistform.yaml gave: the config (None if absent or invalid) and why."""
+class ConfigResult(NamedTuple):
+    """What reading assistform.yaml gave: the config (None if absent or invalid) and why.
+
+    A named tuple rather than a frozen dataclass: as immutable, and cheaper to define on
+    every run.
+    """
 
     path: Path
     config: ProjectConfig | None = None
     document: YamlDocument | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: tuple[Diagnostic, ...] = ()
     #: Environment names, read even from an invalid file so overlays are still recognized.
     names: tuple[str, ...] = ()
 
@@ -77,11 +79,11 @@ def read_config(root: Path, shown: str | None = None) -> ConfigResult:
     shown = shown or display(path)
     text, problem = read_text(path, shown)
     if problem is not None or text is None:
-        return ConfigResult(path, diagnostics=[problem] if problem else [])
+        return ConfigResult(path, diagnostics=(problem,) if problem else ())
     try:
         document = parse_yaml(text, shown)
     except YamlSyntaxError as exc:
-        return ConfigResult(path, diagnostics=[exc.diagnostic])
+        return ConfigResult(path, diagnostics=(exc.diagnostic,))
     from assistform.config import check_config  # the models, built only for a file to check
 
     config, diagnostics = check_config(document)
@@ -89,7 +91,7 @@ def read_config(root: Path, shown: str | None = None) -> ConfigResult:
         path,
         config if not diagnostics else None,
         document,
-        sorted(diagnostics, key=Diagnostic.sort_key),
+        tuple(sorted(diagnostics, key=Diagnostic.sort_key)),
         _names(document.data),
     )
 

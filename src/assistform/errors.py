@@ -6,12 +6,14 @@ place that turns them into one-line messages and exit codes; nothing else prints
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
+
+# The value types below are named tuples rather than frozen dataclasses: as immutable,
+# hashable and ordered, and some ten times cheaper to define, which every hook run pays.
 
 
-@dataclass(frozen=True, order=True)
-class SourceLocation:
+class SourceLocation(NamedTuple):
     """A position in a file: 1-based line and column, like a compiler's."""
 
     path: str
@@ -29,8 +31,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One finding of validation, reported as `path:line:col: severity: message`."""
 
     location: SourceLocation

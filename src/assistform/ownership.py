@@ -25,8 +25,7 @@ manages them, and its next apply rewrites them in the current form.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from assistform import limits
 
@@ -51,8 +50,9 @@ KEY_MAX = limits.METADATA_VALUE_MAX - LINEAGE_LENGTH - ENV_MAX - 2
 SEPARATOR = "@"
 
 
-@dataclass(frozen=True, slots=True)
-class OwnershipTag:
+class OwnershipTag(NamedTuple):
+    """Whose an assistant is: a value (a named tuple, cheap to define on every hook run)."""
+
     key: str
     lineage: str
     #: The environment that owns the assistant; None for a repository without environments

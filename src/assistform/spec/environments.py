@@ -4,7 +4,6 @@ laid over each spec before it is checked; and the cache the passes of one run sh
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistform.configfile import ConfigResult
@@ -17,14 +16,14 @@ from assistform.spec.read import parse_file
 from assistform.spec.yamlsource import YamlDocument
 
 
-@dataclass
 class Cache:
     """Files parsed, and specs checked as written, shared by the passes of one run."""
 
-    documents: dict[str, tuple[YamlDocument | None, list[Diagnostic]]] = field(default_factory=dict)
-    plain: dict[str, tuple[LoadedSpec | None, list[Diagnostic]]] = field(default_factory=dict)
-    #: The vector store specs, their problems and their count, once loaded.
-    vector_stores: tuple[list[LoadedVectorStore], list[Diagnostic], int] | None = None
+    def __init__(self) -> None:
+        self.documents: dict[str, tuple[YamlDocument | None, list[Diagnostic]]] = {}
+        self.plain: dict[str, tuple[LoadedSpec | None, list[Diagnostic]]] = {}
+        #: The vector store specs, their problems and their count, once loaded.
+        self.vector_stores: tuple[list[LoadedVectorStore], list[Diagnostic], int] | None = None
 
     def parse(self, path: Path) -> tuple[YamlDocument | None, list[Diagnostic]]:
         name = os.path.abspath(path)

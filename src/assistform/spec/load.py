@@ -10,11 +10,9 @@ modules import from here are re-exported.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistform import policy
 from assistform.configfile import ConfigResult, read_config
 from assistform.errors import Diagnostic, Severity, SourceLocation
 from assistform.spec.check import validate_document
@@ -98,7 +96,7 @@ def load_every_environment(root: Path, paths: Sequence[Path] | None = None) -> L
             if diagnostic not in seen:
                 seen.add(diagnostic)
                 suffixed = f"{diagnostic.message} (environment '{env}')"
-                result.diagnostics.append(dataclasses.replace(diagnostic, message=suffixed))
+                result.diagnostics.append(diagnostic._replace(message=suffixed))
     if result.vector_stores:
         # Unused in every environment: a store one environment's overlay alone uses is used.
         from assistform.spec.vector_stores import unused
@@ -163,6 +161,8 @@ def _load(
     if layers is not None and whole:
         result.diagnostics.extend(layers.unused_overrides({key_of(p, spec_dir) for p in specs}))
     if project is not None:
+        from assistform import policy  # a repository without assistform.yaml has none
+
         result.diagnostics.extend(policy.check(result.specs, project.policy_for(env)))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.specs.sort(key=lambda s: s.key)

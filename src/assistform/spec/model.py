@@ -51,7 +51,11 @@ FunctionName = Annotated[str, StringConstraints(pattern=limits.FUNCTION_NAME_PAT
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+    # Deferred: a model's validator is built when first used on its own; checking a spec
+    # uses only `AssistantSpec`'s, which holds the parts' schemas, so a hook run builds one.
+    model_config = ConfigDict(
+        strict=True, extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True
+    )
 
 
 class RankingOptions(_Strict):

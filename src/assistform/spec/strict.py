@@ -35,8 +35,7 @@ at the offending key or value.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from assistform.errors import Diagnostic
 from assistform.spec.yamlsource import DataPath, YamlDocument
@@ -104,8 +103,7 @@ _STRING = frozenset(
 _BOOLEAN = frozenset({"uniqueItems", "readOnly", "writeOnly", "deprecated"})
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A mistake at a data path of the spec: at its key, or at its value."""
 
     path: DataPath
@@ -165,18 +163,18 @@ def _unique_function_names(data: dict[str, Any]) -> Iterator[Finding]:
             first[name] = i
 
 
-@dataclass
 class _Walk:
     """One schema, walked once: JSON Schema's rules everywhere, strict mode's if asked."""
 
-    base: DataPath
-    schema: Any
-    strict: bool
-    found: list[Finding] = field(default_factory=list)
-    properties: int = 0
-    characters: int = 0
-    enum_values: int = 0
-    too_deep: bool = False
+    def __init__(self, base: DataPath, schema: Any, strict: bool) -> None:
+        self.base = base
+        self.schema = schema
+        self.strict = strict
+        self.found: list[Finding] = []
+        self.properties = 0
+        self.characters = 0
+        self.enum_values = 0
+        self.too_deep = False
 
     def add(self, path: DataPath, message: str, *, at_key: bool = True) -> None:
         self.found.append(Finding(path, message, at_key))

@@ -48,15 +48,7 @@ _FLOAT_TEXT = re.compile(
     r"[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
-#: How plain scalars resolve: YAML 1.2's core schema, plus `_` digit separators and `0b`
-#: binary integers as ruamel.yaml reads them. Anything else is a string.
-_IMPLICIT = (
-    (_NULL, re.compile(r"~|null|Null|NULL|")),
-    (_BOOL, re.compile("|".join(_BOOLS))),
-    (_INT, _INT_TEXT),
-    (_FLOAT, _FLOAT_TEXT),
-    (_MERGE, re.compile(r"<<")),
-)
+_NULLS = frozenset({"~", "null", "Null", "NULL", ""})
 _IMPLICIT_FIRST = frozenset("~nNtTfF-+.<0123456789")
 
 #: libyaml recurses in C once per nesting level: deep enough flow nesting (`[[[[...`) would
@@ -142,12 +134,24 @@ def _document(node: Node | None, path: str, text: str) -> YamlDocument:
 #: each word that starts like a number, a null or a boolean would try every pattern again.
 @lru_cache(maxsize=4096)
 def implicit_tag(value: str) -> str:
-    """The tag of a plain (unquoted, untagged) scalar."""
+    """The tag of a plain (unquoted, untagged) scalar.
+
+    YAML 1.2's core schema, plus `_` digit separators and `0b` binary integers as ruamel.yaml
+    reads them. Anything else is a string. The fixed words are looked up, not matched: a
+    pattern costs every run its compilation.
+    """
     if value and value[0] not in _IMPLICIT_FIRST:
         return _STR
-    for tag, pattern in _IMPLICIT:
-        if pattern.fullmatch(value):
-            return tag
+    if value in _NULLS:
+        return _NULL
+    if value in _BOOLS:
+        return _BOOL
+    if _INT_TEXT.fullmatch(value):
+        return _INT
+    if _FLOAT_TEXT.fullmatch(value):
+        return _FLOAT
+    if value == "<<":
+        return _MERGE
     return _STR
 
 
