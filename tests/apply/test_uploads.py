@@ -195,3 +195,27 @@ def test_an_upload_that_never_landed_for_a_path_no_spec_uses_is_forgotten(
     assert result.ok
     assert kw.world.state_file.load().uploads == {}
     assert kw.files() == []
+
+
+def test_an_adopted_upload_retires_the_paths_previous_file(make_knowledge: Make) -> None:
+    """A lost upload of new content is adopted: the path's old file stays known as ours
+    (retired), and is deleted after the assistants, as after an upload."""
+    kw = make_knowledge()
+    kw.apply(kw.plan(files=[kw.write("a.md", b"old")]))
+    old = kw.world.state_file.load().files["a.md"].id
+    data = b"new content, uploaded by a run killed before it recorded it"
+    kw.write("a.md", data)
+    made = kw.world.api.knowledge().upload(kw.root / "a.md", "a.md")
+    adopt = FileChange(
+        path="a.md",
+        action=Action.NOOP,
+        id=made.id,
+        sha256=sha256(data),
+        size=len(data),
+        adopt=True,
+    )
+    assert kw.apply(kw.plan(files=[adopt])).ok
+    state = kw.world.state_file.load()
+    assert state.files["a.md"].id == made.id
+    assert old not in {f.id for f in kw.files()}
+    assert state.retired_files == {}

@@ -316,3 +316,26 @@ def test_a_kill_among_the_deletes_after_the_assistants_converges(
     assert len(kb.repo.state().files) == 3, "the delete that landed is not recorded"
     apply(kb.repo)
     kb.assert_converged()
+
+
+def test_a_changed_file_whose_upload_fails_keeps_its_old_version_in_the_store(
+    make_repo: Callable[..., Repo], tmp_path: Path
+) -> None:
+    """The upload of new content does not happen (the file changed again after the plan):
+    the store must keep the old version rather than lose the document."""
+    kb = Knowledge(make_repo(), 2)
+    apply(kb.repo)
+    state = kb.repo.state()
+    store_id, old = state.vector_stores["kb"].id, state.files["docs/doc01.md"].id
+    kb.write("docs/doc01.md", "second version")
+    plan_file = tmp_path / "plan.json"
+    assert kb.repo.run("plan", "--out", str(plan_file)).exit_code == 0
+    kb.write("docs/doc01.md", "third version, written after the plan")
+    failed = kb.repo.run("apply", str(plan_file), *FAST)
+    assert failed.exit_code == 1
+    attached = {f.id for f in kb.sdk().list_vector_store_files(store_id)}
+    assert old in attached, "the store keeps the version it had"
+    assert kb.repo.state().vector_stores["kb"].files["docs/doc01.md"].file_id == old
+    assert old in {f.id for f in kb.live_files()}
+    apply(kb.repo)
+    kb.assert_converged()

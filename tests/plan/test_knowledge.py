@@ -133,6 +133,12 @@ CASES: dict[str, Case] = {
         knowledge([]), kstate(uploads=[intent(A)]), klive([]),
         [(A, N, [Reason.UNUSED], None)], [],
     ),
+    "an upload of content reverted since, that never reached the server, is forgotten": Case(
+        knowledge([dfile(A)], [KB]),
+        SYNCED.model_copy(update={"uploads": {A: intent(A, "v2")}}),
+        synced_live(),
+        [(A, N, [Reason.UNUSED], None)], [(("kb"), N, [], "vs_kb")],
+    ),
     "a file that fits two paths' intents cannot be adopted: deleted, both uploaded": Case(
         knowledge([dfile("x/readme.md"), dfile("y/readme.md")]),
         kstate(uploads=[intent("x/readme.md"), intent("y/readme.md")]),

@@ -63,6 +63,9 @@ class KnowledgeApply:
         #: Stores a replace left behind (key, old id), deleted after the assistants.
         self._replaced: list[tuple[str, str]] = []
         self._sha256 = {c.path: c.sha256 for c in plan.file_changes if c.sha256 is not None}
+        #: (store key, path) of the files this apply did not attach: the file they replace
+        #: stays attached (not detached after the assistants), so the store keeps a version.
+        self._not_attached: set[tuple[str, str]] = set()
 
     # --- before the assistants -------------------------------------------------------------
 
@@ -82,6 +85,7 @@ class KnowledgeApply:
             record = self._write_store(change)
         except ApiError as error:
             self.ctx.report(Step("vector store", change.key, _verb(change), error=error))
+            self._not_attached |= {(change.key, a.path) for a in change.attach}
             return []
         if record is None:
             return []
@@ -90,6 +94,7 @@ class KnowledgeApply:
             return self._attach(change, record)
         except ApiError as error:
             self.ctx.report(Step("vector store", change.key, "attach", error=error))
+            self._not_attached |= {(change.key, a.path) for a in change.attach}
             return []
 
     def _write_store(self, change: VectorStoreChange) -> VectorStoreRecord | None:
@@ -179,8 +184,10 @@ class KnowledgeApply:
         entries: list[dict[str, Any]] = []
         paths: dict[str, tuple[str, Mapping[str, Any]]] = {}
         for attach in change.attach:
-            file_id = attach.file_id or self._file_id(attach.path)
+            # Known after apply: the upload this apply made, never the path's old file.
+            file_id = attach.file_id or self.ctx.ids.get(("file", attach.path))
             if file_id is None:
+                self._not_attached.add((key, attach.path))
                 error = ApiError("not attached: its upload did not succeed")
                 ctx.report(
                     Step(
@@ -259,6 +266,7 @@ class KnowledgeApply:
             self.records,
             replaced=self._replaced,
             retired_before=self._retired_before,
+            not_attached=frozenset(self._not_attached),
         ).run(failed)
 
     # --- helpers -------------------------------------------------------------------------------

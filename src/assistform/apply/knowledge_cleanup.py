@@ -40,6 +40,7 @@ class KnowledgeCleanup:
         *,
         replaced: Sequence[tuple[str, str]],
         retired_before: frozenset[str],
+        not_attached: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.plan = plan
         self.ctx = ctx
@@ -48,6 +49,8 @@ class KnowledgeCleanup:
         self.replaced = replaced
         #: Files retired before this apply: only those it retires are deleted now.
         self.retired_before = retired_before
+        #: (store key, path) whose new file was not attached: its old one stays.
+        self.not_attached = not_attached
 
     def run(self, failed: Sequence[ResourceChange]) -> None:
         """Detach, then delete what became unused, but nothing a failed assistant change
@@ -74,6 +77,9 @@ class KnowledgeCleanup:
         left: set[str] = set()
         for detach in change.detach:
             if detach.file_id is None:
+                continue
+            if (change.key, detach.path) in self.not_attached:
+                left.add(detach.file_id)  # the store's only version of that path
                 continue
             label = f"{change.key}: {detach.path}"
             try:

@@ -56,9 +56,12 @@ def adopt_files(changes: Iterable[FileChange], ctx: KnowledgeContext) -> None:
             mtime_ns=_mtime_if_size(ctx.root / change.path, change.size),
             filename=_filename(change.path),
         )
-        ctx.recorder.submit_all(
-            [Record("file", change.path, record), Record("upload", change.path, None)]
-        ).result()
+        records = [Record("file", change.path, record), Record("upload", change.path, None)]
+        previous = ctx.recorder.state.files.get(change.path)
+        if previous is not None and previous.id != change.id:
+            # The path's old content: deleted after the assistants, or by a later apply.
+            records.append(Record("retired", previous.id, change.path))
+        ctx.recorder.submit_all(records).result()
         ctx.made("file", change.path, change.id)
         ctx.report(Step("file", change.path, "adopt", id=change.id, notes=("a lost upload",)))
 

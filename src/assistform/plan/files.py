@@ -102,7 +102,8 @@ def plan_files(
     for path, candidates in sorted(found.items()):
         deletes += [_orphan(path, f, "its spec no longer uses it") for f in candidates]
     if live is not None and live.complete:
-        deletes += _stale_intents(state.uploads, desired, found, ambiguous)
+        planned = {c.path for c in uploads}
+        deletes += _stale_intents(state.uploads, planned, found, ambiguous)
     for path, record in sorted(state.files.items()):
         if path not in desired.files:
             deletes.append(_unused(path, record.id, live_ids, "no spec uses it any more"))
@@ -195,13 +196,14 @@ def _unused(path: str, file_id: str, live_ids: set[str] | None, why: str) -> Fil
 
 def _stale_intents(
     intents: dict[str, UploadIntent],
-    desired: DesiredKnowledge,
+    planned: set[str],
     found: dict[str, list[LiveFile]],
     ambiguous: list[tuple[str, LiveFile]],
 ) -> list[FileChange]:
     """Forget the intents of uploads that never reached the server (a complete listing
-    shows nothing they made) for paths no spec uses: nothing else would ever drop them. A
-    desired path's intent is replaced by its next upload's."""
+    shows nothing they made) for paths this plan uploads nothing to: nothing else would
+    ever drop them, and an intent left behind would one day take someone else's upload of
+    that name and size for ours. A path the plan uploads to gets a new intent anyway."""
     matched = set(found) | {path for path, _ in ambiguous}
     return [
         FileChange(
@@ -211,12 +213,12 @@ def _stale_intents(
             sha256=intent.sha256,
             reasons=[Reason.UNUSED],
             notes=[
-                "an interrupted apply began uploading it and the server never made it; "
-                "no spec uses it any more: forgetting the upload"
+                "an interrupted apply began uploading this content and the server never "
+                "made it: forgetting that upload"
             ],
         )
         for path, intent in sorted(intents.items())
-        if path not in desired.files and path not in matched
+        if path not in planned and path not in matched
     ]
 
 

@@ -97,7 +97,11 @@ def plan_knowledge(
         env=options.env,
         files=desired.files,
         file_ids=files.ids,
-        file_reasons={c.path: c.reasons for c in files.changes if c.action is not Action.DELETE},
+        file_reasons={
+            c.path: c.reasons
+            for c in files.changes
+            if c.action is not Action.DELETE and (c.id is not None or c.action is not Action.NOOP)
+        },
         in_use=options.in_use,
     )
     stores = plan_vector_stores(desired, inputs)
