@@ -18,7 +18,7 @@ from assistform.plan.vector_stores import desired_config
 from assistform.spec.knowledge import knowledge_from
 from assistform.state import AttachedFile, FileRecord, ResourceState, State, VectorStoreRecord
 
-from .applyrepo import Repo
+from .applyrepo import FAST, Repo
 
 LINEAGE = "33333333-3333-4333-8333-333333333333"
 KB = "name: Support KB\nfiles: [../docs/*.md]\n"
@@ -204,3 +204,24 @@ def test_a_server_without_vector_stores_plans_a_repository_without_knowledge(
     repo = make_repo(profile="files-only")
     repo.write("bot")
     assert repo.run("plan").exit_code == 0
+
+
+def test_a_server_without_vector_stores_applies_code_interpreter_files(
+    make_repo: Callable[..., Repo],
+) -> None:
+    """code_interpreter files need only /v1/files, which many servers have alone."""
+    repo = make_repo(profile="files-only")
+    data = repo.root / "data" / "sales.csv"
+    data.parent.mkdir()
+    data.write_text("month,revenue\n2026-01,10\n", encoding="utf-8")
+    repo.write(
+        "analyst",
+        tools=[{"type": "code_interpreter"}],
+        tool_resources={"code_interpreter": {"files": ["../data/*.csv"]}},
+    )
+    applied = repo.run("apply", "--auto-approve", *FAST)
+    assert applied.exit_code == 0, applied.output
+    [record] = repo.state().files.values()
+    [bot] = repo.live()
+    assert bot.raw["tool_resources"]["code_interpreter"]["file_ids"] == [record.id]
+    assert not repo.plan().has_changes

@@ -75,14 +75,16 @@ def plan_knowledge(
     if not uses_knowledge(desired, state):
         return KnowledgePlan()
     result = KnowledgePlan(warnings=list(live.warnings) if live is not None else [])
-    if live is not None and live.missing_endpoints:
+    missing = _needed(desired, state) & set(live.missing_endpoints) if live is not None else set()
+    if live is not None and missing:
         if not desired.empty:
-            raise PlanError(_missing_endpoints(desired, live.missing_endpoints, options.server))
+            needed = [e for e in live.missing_endpoints if e in missing]
+            raise PlanError(_missing_endpoints(desired, needed, options.server))
         # Nothing declared, nothing to reach: what the state records waits for a server
         # that has the endpoints.
         result.warnings.append(
             f"{options.server or 'the server'} does not have "
-            f"{' or '.join(live.missing_endpoints)}: the files and vector stores the state "
+            f"{' or '.join(sorted(missing))}: the files and vector stores the state "
             "records are left as they are"
         )
         result.ref = _ref(live, options, 0, 0)
@@ -183,6 +185,18 @@ def _ref(
         requests=live.requests,
         bytes_hashed=options.bytes_hashed,
     )
+
+
+def _needed(desired: DesiredKnowledge, state: State) -> set[str]:
+    """The endpoints a plan of `desired` (and of what `state` records) cannot do without:
+    code_interpreter files alone need only `/v1/files`, which many servers have without
+    vector stores."""
+    needed = set()
+    if desired.files or state.files or state.uploads or state.retired_files:
+        needed.add(endpoints.FILES)
+    if desired.vector_stores or state.vector_stores:
+        needed |= set(endpoints.ALL)
+    return needed
 
 
 def _missing_endpoints(desired: DesiredKnowledge, missing: list[str], server: str | None) -> str:
