@@ -70,6 +70,16 @@ CASES = [
         [f"{KB}:1:7: error: invalid YAML: '[' starting here is never closed"],
     ),
     case(
+        "attributes-not-a-mapping",
+        {**DOCUMENTS, **kb("files:\n  - path: ../docs/*.md\n    attributes: [{category: a}]\n")},
+        [f"{KB}:3:5: error: files[0].attributes must be a mapping, not a list"],
+    ),
+    case(
+        "attributes-a-number",
+        {**DOCUMENTS, **kb("files:\n  - path: ../docs/*.md\n    attributes: 5\n")},
+        [f"{KB}:3:17: error: files[0].attributes must be a mapping, not the integer 5"],
+    ),
+    case(
         "name-too-long",
         kb(f"name: {'n' * 257}\n"),
         [f"{KB}:1:7: error: name is 257 characters long; the limit is 256"],
@@ -434,3 +444,11 @@ def test_a_file_that_is_not_regular_is_refused(repo: Repo) -> None:
         repo.write(name, content)
     os.mkfifo(repo.root / "docs" / "pipe.md")
     assert repo.lines() == [f"{KB}:1:9: error: docs/pipe.md: not a regular file"]
+
+
+def test_a_symlink_loop_is_an_error_not_a_crash(repo: Repo) -> None:
+    for name, content in {**DOCUMENTS, **kb("files: ['../loop/*.md']\n")}.items():
+        repo.write(name, content)
+    (repo.root / "loop").symlink_to(repo.root / "loop")
+    [line] = repo.lines()
+    assert line.startswith(f"{KB}:1:9: error: files entry '../loop/*.md' cannot be read (")

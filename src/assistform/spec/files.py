@@ -53,21 +53,25 @@ def expand(
         return problem("must be relative to the spec file")
     parts = pattern.split("/")
     literal = next((i for i, part in enumerate(parts) if _MAGIC.search(part)), len(parts))
-    base = spec_path.parent.joinpath(*parts[:literal]).resolve()
-    if not base.is_relative_to(root):
-        return problem("is outside the repository")
-    if literal == len(parts):
-        if not base.exists():
-            return problem(f"not found ({display(base)})")
-        if not base.is_file():
-            return problem("is not a file")
-        candidates = [str(base)]
-    else:
-        rest = "/".join(parts[literal:])
-        names = glob.glob(rest, root_dir=base, recursive=True) if base.is_dir() else []
-        # Strings, not Paths: a glob of thousands of files is checked in milliseconds.
-        folder = str(base)
-        candidates = [os.path.realpath(os.path.join(folder, name)) for name in names]
+    try:
+        base = spec_path.parent.joinpath(*parts[:literal]).resolve()
+        if not base.is_relative_to(root):
+            return problem("is outside the repository")
+        if literal == len(parts):
+            if not base.exists():
+                return problem(f"not found ({display(base)})")
+            if not base.is_file():
+                return problem("is not a file")
+            candidates = [str(base)]
+        else:
+            rest = "/".join(parts[literal:])
+            names = glob.glob(rest, root_dir=base, recursive=True) if base.is_dir() else []
+            # Strings, not Paths: a glob of thousands of files is checked in milliseconds.
+            folder = str(base)
+            candidates = [os.path.realpath(os.path.join(folder, name)) for name in names]
+    except (OSError, RuntimeError, ValueError) as exc:
+        # A symlink loop, a NUL in the pattern, a folder we may not read: the user's to fix.
+        return problem(f"cannot be read ({exc})")
     inside = str(root) + os.sep
     found: dict[str, DesiredFile] = {}
     for target in candidates:

@@ -99,7 +99,9 @@ def _reserved_keys(data: dict[str, Any], document: YamlDocument) -> list[Diagnos
     entries = data.get("files")
     for i, entry in enumerate(entries if isinstance(entries, list) else ()):
         attributes = entry.get("attributes") if isinstance(entry, dict) else None
-        for name in sorted(ownership.RESERVED_ATTRIBUTE_KEYS & set(attributes or ())):
+        if not isinstance(attributes, dict):
+            continue  # the model says what is wrong with it, and where
+        for name in sorted(ownership.RESERVED_ATTRIBUTE_KEYS & set(attributes)):
             found.append(
                 Diagnostic(
                     document.location(("files", i, "attributes", name), key=True),
