@@ -9,6 +9,8 @@ and file on the same server are counted and never touched.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 
 from assistform.plan.model import Action, Reason
@@ -135,3 +137,31 @@ def test_two_environments_on_one_server_each_keep_their_own_store_and_files(
         again = Workspace.discover(kb.repo.root, env=env).plan(kb.repo.api)
         assert not again.has_changes and not again.writes_state, (env, again.summary_line())
     assert Workspace.discover(kb.repo.root, env="staging").state_file.load() == before
+
+
+def test_an_expired_store_is_made_again_and_the_assistant_moved_to_it(
+    make_repo: Callable[..., Repo],
+) -> None:
+    kb = Knowledge(make_repo(), 2)
+    kb.write(
+        "vector_stores/kb.yaml",
+        json.dumps(
+            {
+                "name": "Knowledge base",
+                "expires_after": {"anchor": "last_active_at", "days": 1},
+                "files": ["../docs/*.md"],
+            }
+        ),
+    )
+    apply(kb.repo)
+    kb.assert_converged()
+    old = kb.repo.state().vector_stores["kb"].id
+    service = kb.repo.server.service
+    service.clock = lambda: time.time() + 3 * 86_400  # three idle days later
+    plan = kb.repo.plan()
+    [change] = plan.vector_store_changes
+    assert change.action is Action.REPLACE and "expired" in " ".join(change.notes)
+    apply(kb.repo)
+    assert kb.repo.state().vector_stores["kb"].id != old
+    assert old not in {s.id for s in kb.sdk().list_knowledge(lambda s: False).vector_stores}
+    kb.assert_converged()

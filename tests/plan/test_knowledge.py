@@ -162,6 +162,11 @@ CASES: dict[str, Case] = {
         knowledge([dfile(A)], [KB]), SYNCED, klive([LIVE_A]),
         [], [("kb", C, [Reason.DELETED_OUTSIDE], None)],
     ),
+    "an expired store is made again with its files, the expired one replaced": Case(
+        knowledge([dfile(A)], [KB]), SYNCED,
+        klive([LIVE_A], [lstore("vs_kb", "kb", attached("file-a", "kb"), status="expired")]),
+        [], [("kb", R, [Reason.DRIFT], "vs_kb")],
+    ),
     "a file detached by hand is attached again (drift)": Case(
         knowledge([dfile(A)], [KB]), SYNCED, klive([LIVE_A], [lstore("vs_kb", "kb")]),
         [], [("kb", N, [Reason.DRIFT], "vs_kb")],

@@ -190,6 +190,12 @@ class _StorePlanner:
         change = compare_fields(
             key, desired, want, held, applied, reasons, notes, tag, retag=current.tag != tag
         )
+        if current.raw.get("status") == "expired":
+            # Its `expires_after` ran out: file_search no longer reads it. Made again, with
+            # its files; the assistants move to the new one, then the expired one goes.
+            change.action = Action.REPLACE
+            change.reasons = sorted({*change.reasons, Reason.DRIFT})
+            change.notes.append(f"{current.id} expired (expires_after): making it again")
         self._replacing(key, desired, change)
         change.id = current.id
         change.adopt = adopt
