@@ -34,9 +34,7 @@ def _counted_as(outcome: Outcome) -> Action | None:
     """The action an outcome counts as; None for a blue-green key's new version beside its
     current one (not a replace: nothing live was destroyed)."""
     change = outcome.change
-    if change.new_version and change.action is Action.REPLACE:
-        return None
-    return change.action
+    return None if change.adds_version else change.action
 
 
 def failure_lines(outcomes: Sequence[Outcome]) -> list[str]:

@@ -128,6 +128,12 @@ class ResourceChange(BaseModel):
         return self.version is not None and self.action in (Action.CREATE, Action.REPLACE)
 
     @property
+    def adds_version(self) -> bool:
+        """Whether the change creates a blue-green version beside the key's current one:
+        no replace, since nothing live is destroyed (a key's first version is a create)."""
+        return self.new_version and self.action is Action.REPLACE
+
+    @property
     def drifted(self) -> list[FieldChange]:
         return [c for c in self.changes if c.drift]
 
@@ -288,7 +294,7 @@ class Plan(BaseModel):
         replace (nothing live is destroyed: see `new_versions`)."""
         counts = dict.fromkeys(Action, 0)
         for change in self.resource_changes:
-            if not _is_new_version_of_live(change):
+            if not change.adds_version:
                 counts[change.action] += 1
         return counts
 
@@ -315,7 +321,7 @@ class Plan(BaseModel):
     @property
     def new_versions(self) -> int:
         """Blue-green keys that get a new version beside their current one."""
-        return sum(1 for c in self.resource_changes if _is_new_version_of_live(c))
+        return sum(1 for c in self.resource_changes if c.adds_version)
 
     @property
     def has_changes(self) -> bool:
@@ -356,11 +362,6 @@ class Plan(BaseModel):
             noun = "file" if len(uploads) == 1 else "files"
             line += f" {len(uploads)} {noun} to upload ({size}), {len(self.removals)} to remove."
         return line
-
-
-def _is_new_version_of_live(change: ResourceChange) -> bool:
-    # A key's first version is a create; later ones replace nothing: the current one stays.
-    return change.new_version and change.action is Action.REPLACE
 
 
 def human_size(size: int) -> str:

@@ -262,7 +262,7 @@ def legend_kinds(plan: Plan) -> list[Kind]:
 
 
 def kind_of(change: ResourceChange) -> str:
-    if change.new_version and change.action is Action.REPLACE:
+    if change.adds_version:
         return "version"
     if change.action is Action.DELETE and change.version is not None:
         return "prune"
