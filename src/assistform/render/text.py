@@ -12,6 +12,7 @@ import difflib
 import itertools
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -325,15 +326,15 @@ def state_only_counts(plan: Plan) -> dict[str, int]:
 def state_only_phrase(plan: Plan) -> str:
     """E.g. `1 to adopt, 2 to forget, 1 vector store to adopt`; empty when there are none."""
     parts = [f"{n} to {kind}" for kind, n in state_only_counts(plan).items() if n]
-    stores = [v for v in plan.vector_store_changes if v.effective_action is Action.NOOP]
-    files = [f for f in plan.file_changes if f.action is Action.NOOP]
-    counted = (
-        ("vector store", "adopt", sum(1 for v in stores if v.adopt)),
-        ("vector store", "forget", sum(1 for v in stores if v.forget)),
-        # A file's no-op records what a lost upload made, or forgets one gone.
-        ("file", "adopt", sum(1 for f in files if f.adopt)),
-        ("file", "forget", sum(1 for f in files if not f.adopt)),
+    stores = Counter(
+        store_kind(v) for v in plan.vector_store_changes if v.effective_action is Action.NOOP
     )
+    files = Counter(file_kind(f) for f in plan.file_changes)
+    counted = [
+        (what, kind, kinds[kind])
+        for what, kinds in (("vector store", stores), ("file", files))
+        for kind in ("adopt", "forget")
+    ]
     parts += [f"{n} {what}{'s' if n > 1 else ''} to {kind}" for what, kind, n in counted if n]
     return ", ".join(parts)
 
