@@ -19,6 +19,7 @@ from assistform.workspace import Workspace
 
 from .applyrepo import Repo
 from .test_apply_knowledge import Knowledge, apply
+from .test_env_ownership import two_environments
 
 
 def applied(make_repo: Callable[..., Repo], count: int = 3) -> Knowledge:
@@ -114,13 +115,7 @@ def test_two_environments_on_one_server_each_keep_their_own_store_and_files(
     make_repo: Callable[..., Repo],
 ) -> None:
     kb = Knowledge(make_repo(), 2)
-    url = kb.repo.server.base_url
-    (kb.repo.root / "assistform.yaml").write_text(
-        "environments:\n"
-        f"  staging:\n    server: {{base_url: '{url}'}}\n"
-        f"  prod:\n    server: {{base_url: '{url}'}}\n",
-        encoding="utf-8",
-    )
+    two_environments(kb.repo)
     apply(kb.repo, "--env", "staging")
     staging = Workspace.discover(kb.repo.root, env="staging")
     before = staging.state_file.load()
