@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from assistform import ownership
-from assistform.spec.model import AssistantSpec
+from assistform.spec.model import AssistantSpec, Lifecycle
 
 SCHEMA_ID = "https://assistform.dev/schema/assistant.schema.json"
 
 
 def spec_json_schema() -> dict[str, Any]:
+    # The default lifecycle is constructed, never validated (see `AssistantSpec.lifecycle`),
+    # so its model is not built yet; the schema's `default` needs its serializer.
+    Lifecycle.model_rebuild()
     schema = AssistantSpec.model_json_schema(by_alias=True, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID

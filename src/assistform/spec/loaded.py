@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -63,13 +62,28 @@ class LoadedVectorStore(NamedTuple):
         return self.document.location(tuple(field_path), key=key)
 
 
-@dataclass
 class LoadResult:
-    specs: list[LoadedSpec] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files: int = 0
-    #: The valid vector store specs (`vector_stores/`), sorted by key.
-    vector_stores: list[LoadedVectorStore] = field(default_factory=list)
+    """The valid specs and vector stores, every diagnostic, and how many spec files were read.
+
+    A plain class rather than a dataclass, for the reason the tuples above are tuples.
+    """
+
+    __slots__ = ("diagnostics", "files", "specs", "vector_stores")
+
+    def __init__(
+        self,
+        specs: list[LoadedSpec] | None = None,
+        diagnostics: list[Diagnostic] | None = None,
+        files: int = 0,
+        vector_stores: list[LoadedVectorStore] | None = None,
+    ) -> None:
+        self.specs: list[LoadedSpec] = [] if specs is None else specs
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+        self.files = files
+        #: The valid vector store specs (`vector_stores/`), sorted by key.
+        self.vector_stores: list[LoadedVectorStore] = (
+            [] if vector_stores is None else vector_stores
+        )
 
     @property
     def errors(self) -> list[Diagnostic]:

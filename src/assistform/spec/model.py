@@ -15,13 +15,13 @@ instead of evaluating them back from strings, which every `validate` run would p
 
 from typing import Annotated, Any, Literal, Self
 
+from annotated_types import Ge, Interval, MaxLen, MinLen
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     field_validator,
-    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -45,8 +45,8 @@ FieldName = Literal[
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 Ranker = Literal["auto", "default_2024_08_21"]
 
-MetadataKey = Annotated[str, StringConstraints(max_length=limits.METADATA_KEY_MAX)]
-MetadataValue = Annotated[str, StringConstraints(max_length=limits.METADATA_VALUE_MAX)]
+MetadataKey = Annotated[str, MaxLen(limits.METADATA_KEY_MAX)]
+MetadataValue = Annotated[str, MaxLen(limits.METADATA_VALUE_MAX)]
 FunctionName = Annotated[str, StringConstraints(pattern=limits.FUNCTION_NAME_PATTERN)]
 
 
@@ -61,21 +61,17 @@ class _Strict(BaseModel):
 class RankingOptions(_Strict):
     ranker: Ranker | None = None
     score_threshold: Annotated[
-        float, Field(ge=limits.SCORE_THRESHOLD_MIN, le=limits.SCORE_THRESHOLD_MAX)
+        float, Interval(ge=limits.SCORE_THRESHOLD_MIN, le=limits.SCORE_THRESHOLD_MAX)
     ]
 
 
 class FileSearchOptions(_Strict):
-    max_num_results: (
-        Annotated[
-            int,
-            Field(
-                ge=limits.FILE_SEARCH_MAX_NUM_RESULTS_MIN,
-                le=limits.FILE_SEARCH_MAX_NUM_RESULTS_MAX,
-            ),
-        ]
-        | None
-    ) = None
+    max_num_results: Annotated[
+        int | None,
+        Interval(
+            ge=limits.FILE_SEARCH_MAX_NUM_RESULTS_MIN, le=limits.FILE_SEARCH_MAX_NUM_RESULTS_MAX
+        ),
+    ] = None
     ranking_options: RankingOptions | None = None
 
 
@@ -104,17 +100,17 @@ Tool = Annotated[CodeInterpreterTool | FileSearchTool | FunctionTool, Field(disc
 
 
 class CodeInterpreterResources(_Strict):
-    file_ids: Annotated[list[str], Field(max_length=limits.CODE_INTERPRETER_FILE_IDS_MAX)] = []
+    file_ids: Annotated[list[str], MaxLen(limits.CODE_INTERPRETER_FILE_IDS_MAX)] = []
     #: assistform's own: repository files (globs relative to the spec), uploaded and
     #: managed; their ids follow `file_ids` (at most 20 in all, counted once expanded).
-    files: list[Annotated[str, StringConstraints(min_length=1)]] = []
+    files: list[Annotated[str, MinLen(1)]] = []
 
 
 class StaticChunking(_Strict):
     max_chunk_size_tokens: Annotated[
-        int, Field(ge=limits.CHUNK_SIZE_TOKENS_MIN, le=limits.CHUNK_SIZE_TOKENS_MAX)
+        int, Interval(ge=limits.CHUNK_SIZE_TOKENS_MIN, le=limits.CHUNK_SIZE_TOKENS_MAX)
     ]
-    chunk_overlap_tokens: Annotated[int, Field(ge=0)]
+    chunk_overlap_tokens: Annotated[int, Ge(0)]
 
     @model_validator(mode="after")
     def _overlap_at_most_half(self) -> Self:
@@ -147,12 +143,11 @@ ChunkingStrategy = Annotated[
 
 
 class VectorStoreHelper(_Strict):
-    file_ids: Annotated[list[str], Field(max_length=limits.VECTOR_STORE_FILE_IDS_MAX)] = []
+    file_ids: Annotated[list[str], MaxLen(limits.VECTOR_STORE_FILE_IDS_MAX)] = []
     chunking_strategy: ChunkingStrategy | None = None
-    metadata: (
-        Annotated[dict[MetadataKey, MetadataValue], Field(max_length=limits.METADATA_PAIRS_MAX)]
-        | None
-    ) = None
+    metadata: Annotated[
+        dict[MetadataKey, MetadataValue] | None, MaxLen(limits.METADATA_PAIRS_MAX)
+    ] = None
 
 
 class FileSearchResources(_Strict):
@@ -168,14 +163,12 @@ class FileSearchResources(_Strict):
         }
     )
 
-    vector_store_ids: Annotated[list[str], Field(max_length=limits.VECTOR_STORE_IDS_MAX)] | None = (
+    vector_store_ids: Annotated[list[str] | None, MaxLen(limits.VECTOR_STORE_IDS_MAX)] = None
+    vector_stores: Annotated[list[VectorStoreHelper] | None, MaxLen(limits.VECTOR_STORES_MAX)] = (
         None
     )
-    vector_stores: (
-        Annotated[list[VectorStoreHelper], Field(max_length=limits.VECTOR_STORES_MAX)] | None
-    ) = None
     #: assistform's own: the key of a vector store spec (`vector_stores/<key>.yaml`).
-    vector_store: Annotated[str, StringConstraints(min_length=1)] | None = None
+    vector_store: Annotated[str | None, MinLen(1)] = None
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
@@ -227,13 +220,10 @@ class JsonSchemaFormat(_Strict):
 
 
 class AutoFormat(_Strict):
-    """The string `auto` in the API; a model here so all formats share one union."""
+    """The string `auto` in the API; a model here so all formats share one union
+    (`request_fields` writes it back as the string)."""
 
     type: Literal["auto"]
-
-    @model_serializer
-    def _as_string(self) -> str:
-        return limits.RESPONSE_FORMAT_AUTO
 
 
 ResponseFormat = Annotated[
@@ -254,7 +244,7 @@ class Lifecycle(_Strict):
     ignore_changes: list[FieldName] = []
     strategy: Strategy = "in-place"
     #: Versions kept live under blue-green, the current one included.
-    keep_versions: Annotated[int, Field(ge=1, le=KEEP_VERSIONS_MAX)] = 3
+    keep_versions: Annotated[int, Interval(ge=1, le=KEEP_VERSIONS_MAX)] = 3
 
     def as_dict(self) -> dict[str, Any]:
         """The options as the plan and the state record them; the strategy's only when it
@@ -275,26 +265,25 @@ class AssistantSpec(_Strict):
         json_schema_extra={"not": {"required": ["instructions", "instructions_file"]}}
     )
 
-    model: Annotated[str, StringConstraints(min_length=1)]
-    name: Annotated[str, StringConstraints(max_length=limits.NAME_MAX)] | None = None
-    description: Annotated[str, StringConstraints(max_length=limits.DESCRIPTION_MAX)] | None = None
-    instructions: Annotated[str, StringConstraints(max_length=limits.INSTRUCTIONS_MAX)] | None = (
-        None
-    )
-    instructions_file: Annotated[str, StringConstraints(min_length=1)] | None = None
+    model: Annotated[str, MinLen(1)]
+    name: Annotated[str | None, MaxLen(limits.NAME_MAX)] = None
+    description: Annotated[str | None, MaxLen(limits.DESCRIPTION_MAX)] = None
+    instructions: Annotated[str | None, MaxLen(limits.INSTRUCTIONS_MAX)] = None
+    instructions_file: Annotated[str | None, MinLen(1)] = None
     reasoning_effort: ReasoningEffort | None = None
-    tools: Annotated[list[Tool], Field(max_length=limits.TOOLS_MAX)] = []
+    tools: Annotated[list[Tool], MaxLen(limits.TOOLS_MAX)] = []
     tool_resources: ToolResources | None = None
-    metadata: (
-        Annotated[dict[MetadataKey, MetadataValue], Field(max_length=ownership.USER_METADATA_MAX)]
-        | None
-    ) = None
-    temperature: (
-        Annotated[float, Field(ge=limits.TEMPERATURE_MIN, le=limits.TEMPERATURE_MAX)] | None
-    ) = None
-    top_p: Annotated[float, Field(ge=limits.TOP_P_MIN, le=limits.TOP_P_MAX)] | None = None
+    metadata: Annotated[
+        dict[MetadataKey, MetadataValue] | None, MaxLen(ownership.USER_METADATA_MAX)
+    ] = None
+    temperature: Annotated[
+        float | None, Interval(ge=limits.TEMPERATURE_MIN, le=limits.TEMPERATURE_MAX)
+    ] = None
+    top_p: Annotated[float | None, Interval(ge=limits.TOP_P_MIN, le=limits.TOP_P_MAX)] = None
     response_format: ResponseFormat | None = None
-    lifecycle: Lifecycle = Lifecycle()
+    # Constructed, not validated: validating it would build Lifecycle's own validator, which
+    # a hook run never needs (AssistantSpec's holds the lifecycle schema).
+    lifecycle: Lifecycle = Lifecycle.model_construct()
 
     @field_validator("response_format", mode="before")
     @classmethod
@@ -349,6 +338,10 @@ class AssistantSpec(_Strict):
             exclude_unset=True,
             exclude=_NOT_SENT,
         )
+        if isinstance(self.response_format, AutoFormat):
+            # Not a model serializer: pydantic's serializer machinery costs every hook run
+            # its import, for this one value.
+            body["response_format"] = limits.RESPONSE_FORMAT_AUTO
         # assistform's own resources leave nothing behind: the plan adds their ids.
         resources = body.get("tool_resources")
         if resources is not None and self.tool_resources is not None:

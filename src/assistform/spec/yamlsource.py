@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -43,8 +42,8 @@ _MAP, _SEQ, _STR = _TAG + "map", _TAG + "seq", _TAG + "str"
 _NULL, _BOOL, _INT, _FLOAT = _TAG + "null", _TAG + "bool", _TAG + "int", _TAG + "float"
 _MERGE, _TIMESTAMP = _TAG + "merge", _TAG + "timestamp"
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT_TEXT = re.compile(r"[-+]?(?:0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)")
-_FLOAT_TEXT = re.compile(
+_INT_PATTERN = r"[-+]?(?:0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*)"
+_FLOAT_PATTERN = (
     r"[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
@@ -61,23 +60,38 @@ _FAST_MAX_CHARS = 1_000_000
 Node = Any
 
 
-@dataclass
 class YamlDocument:
     """Plain data (dicts, lists, scalars) with 1-based positions by data path.
 
     `problems` holds the mistakes found while reading that do not stop the reading
     (duplicate keys, unsupported tags): the data is still built, so that the spec's
     other mistakes can be reported in the same run.
+
+    A plain class rather than a dataclass: defining one costs a hook run about a millisecond.
     """
 
-    path: str
-    data: Any
-    values: dict[DataPath, Position] = field(default_factory=dict)
-    keys: dict[DataPath, Position] = field(default_factory=dict)
-    problems: list[Diagnostic] = field(default_factory=list)
-    #: The file of each position that comes from another file than `path` (a merged
-    #: overlay, see `spec.overlay`); the key and the value at one path share a file.
-    sources: dict[DataPath, str] = field(default_factory=dict)
+    __slots__ = ("data", "keys", "path", "problems", "sources", "values")
+
+    def __init__(
+        self,
+        path: str,
+        data: Any,
+        values: dict[DataPath, Position] | None = None,
+        keys: dict[DataPath, Position] | None = None,
+        problems: list[Diagnostic] | None = None,
+        sources: dict[DataPath, str] | None = None,
+    ) -> None:
+        self.path = path
+        self.data = data
+        self.values: dict[DataPath, Position] = {} if values is None else values
+        self.keys: dict[DataPath, Position] = {} if keys is None else keys
+        self.problems: list[Diagnostic] = [] if problems is None else problems
+        #: The file of each position that comes from another file than `path` (a merged
+        #: overlay, see `spec.overlay`); the key and the value at one path share a file.
+        self.sources: dict[DataPath, str] = {} if sources is None else sources
+
+    def __repr__(self) -> str:
+        return f"YamlDocument(path={self.path!r}, data={self.data!r})"
 
     def location(self, path: DataPath, *, key: bool = False) -> SourceLocation:
         """Where the value (or its key) at `path` stands, or its nearest ancestor."""
@@ -140,19 +154,36 @@ def implicit_tag(value: str) -> str:
     reads them. Anything else is a string. The fixed words are looked up, not matched: a
     pattern costs every run its compilation.
     """
-    if value and value[0] not in _IMPLICIT_FIRST:
-        return _STR
     if value in _NULLS:
         return _NULL
+    first = value[0]
+    if first not in _IMPLICIT_FIRST:
+        return _STR
     if value in _BOOLS:
         return _BOOL
-    if _INT_TEXT.fullmatch(value):
-        return _INT
-    if _FLOAT_TEXT.fullmatch(value):
-        return _FLOAT
     if value == "<<":
         return _MERGE
+    if first.isalpha() or first == "<":
+        return _STR  # only the words above start so
+    if first == "." and not value[1:2].isdigit() and value.lower() not in (".inf", ".nan"):
+        return _STR  # a path such as `../prompts/a.md`
+    # Plain decimals (`5`, `0.3`) are nearly all a spec's numbers; the patterns, compiled
+    # only when something else starts like a number, decide the rest.
+    whole, point, fraction = value.partition(".")
+    if value.isascii() and whole.isdigit() and (fraction.isdigit() or not point):
+        return _FLOAT if point else _INT
+    integer, number = _number_patterns()
+    if integer.fullmatch(value):
+        return _INT
+    if number.fullmatch(value):
+        return _FLOAT
     return _STR
+
+
+@cache
+def _number_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """YAML's integers and floats, compiled once they are needed."""
+    return re.compile(_INT_PATTERN), re.compile(_FLOAT_PATTERN)
 
 
 def _resolve(kind: Any, value: str | None, implicit: tuple[bool, bool]) -> str:
@@ -172,12 +203,17 @@ def _fast_loader() -> type[Any] | None:
     except ImportError:
         return None
 
+    from yaml.nodes import MappingNode, ScalarNode
+
     class FastLoader(CParser):  # type: ignore[misc, unused-ignore]
+        # libyaml's composer calls this once per node: what `_resolve` does, inlined.
         def resolve(self, kind: Any, value: str | None, implicit: tuple[bool, bool]) -> str:
-            return _resolve(kind, value, implicit)
+            if kind is ScalarNode:
+                return implicit_tag(value or "") if implicit[0] else _STR
+            return _MAP if kind is MappingNode else _SEQ
 
         def descend_resolver(self, parent: Any, index: Any) -> None:
-            pass
+            pass  # no path-dependent resolvers
 
         def ascend_resolver(self) -> None:
             pass
@@ -487,7 +523,9 @@ class _Builder:
 
 
 def _parse_int(text: str) -> int:
-    if not _INT_TEXT.fullmatch(text):
+    if text.isascii() and text.isdigit():
+        return int(text)
+    if not _number_patterns()[0].fullmatch(text):
         raise ValueError(text)
     cleaned = text.replace("_", "")
     sign = -1 if cleaned.startswith("-") else 1
