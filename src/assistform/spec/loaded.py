@@ -81,9 +81,7 @@ class LoadResult:
         self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
         self.files = files
         #: The valid vector store specs (`vector_stores/`), sorted by key.
-        self.vector_stores: list[LoadedVectorStore] = (
-            [] if vector_stores is None else vector_stores
-        )
+        self.vector_stores: list[LoadedVectorStore] = [] if vector_stores is None else vector_stores
 
     @property
     def errors(self) -> list[Diagnostic]:

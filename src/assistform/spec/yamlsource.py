@@ -203,7 +203,7 @@ def _fast_loader() -> type[Any] | None:
     except ImportError:
         return None
 
-    from yaml.nodes import MappingNode, ScalarNode
+    from yaml.nodes import MappingNode, ScalarNode  # type: ignore[import-untyped, unused-ignore]
 
     class FastLoader(CParser):  # type: ignore[misc, unused-ignore]
         # libyaml's composer calls this once per node: what `_resolve` does, inlined.
