@@ -203,14 +203,10 @@ def _fast_loader() -> type[Any] | None:
     except ImportError:
         return None
 
-    from yaml.nodes import MappingNode, ScalarNode  # type: ignore[import-untyped, unused-ignore]
-
     class FastLoader(CParser):  # type: ignore[misc, unused-ignore]
-        # libyaml's composer calls this once per node: what `_resolve` does, inlined.
-        def resolve(self, kind: Any, value: str | None, implicit: tuple[bool, bool]) -> str:
-            if kind is ScalarNode:
-                return implicit_tag(value or "") if implicit[0] else _STR
-            return _MAP if kind is MappingNode else _SEQ
+        # libyaml's composer calls this once per node: `_resolve` itself, without a frame
+        # of a method in between.
+        resolve = staticmethod(_resolve)
 
         def descend_resolver(self, parent: Any, index: Any) -> None:
             pass  # no path-dependent resolvers
