@@ -111,6 +111,14 @@ CASES: dict[str, Case] = {
         klive([LIVE_A, lfile("file-old", A)], [lstore("vs_kb", "kb", attached("file-a", "kb"))]),
         [(A, D, [Reason.UNUSED], "file-old")], [("kb", N, [], "vs_kb")],
     ),
+    "changed content beside a retired file gone from the server: the store says why": Case(
+        knowledge([dfile(A, "v2")], [KB]),
+        SYNCED.model_copy(update={"retired_files": {"file-old": A}}),
+        synced_live(),
+        [(A, R, [Reason.CONTENT_CHANGED], "file-a"),
+         (A, N, [Reason.UNUSED, Reason.DELETED_OUTSIDE], "file-old")],
+        [("kb", N, [Reason.CONTENT_CHANGED], "vs_kb")],
+    ),
     "an upload an interrupted apply never recorded is adopted": Case(
         knowledge([dfile(A)]), kstate(uploads=[intent(A)]), klive([lfile("file-x", A)]),
         [(A, N, [], "file-x")], [],

@@ -99,10 +99,10 @@ def plan_knowledge(
         env=options.env,
         files=desired.files,
         file_ids=files.ids,
+        # Why each path is uploaded anew: only its create or replace says (a forgotten or
+        # deleted file of the same path, retired or orphaned, says why it goes instead).
         file_reasons={
-            c.path: c.reasons
-            for c in files.changes
-            if c.action is not Action.DELETE and (c.id is not None or c.action is not Action.NOOP)
+            c.path: c.reasons for c in files.changes if c.action in (Action.CREATE, Action.REPLACE)
         },
         in_use=options.in_use,
     )
