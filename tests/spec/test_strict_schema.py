@@ -141,6 +141,16 @@ INVALID = [
         ["8:21: error: multipleOf must be a number greater than 0, not 0"],
     ),
     case(
+        "min-length-infinite",
+        function("type: string\nminLength: .inf\n"),
+        ["8:20: error: minLength must be a whole number, 0 or more, not inf"],
+    ),
+    case(
+        "max-items-not-a-number",
+        function("type: array\nmaxItems: .nan\n"),
+        ["8:19: error: maxItems must be a whole number, 0 or more, not nan"],
+    ),
+    case(
         "max-items-negative",
         function("type: array\nmaxItems: -1\n"),
         ["8:19: error: maxItems must be a whole number, 0 or more, not -1"],

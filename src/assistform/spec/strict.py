@@ -294,7 +294,9 @@ class _Walk:
             self.add(path, f"{keyword} must be {what}, not {_describe(value)}", at_key=False)
 
     def count(self, keyword: str, value: Any, path: DataPath, depth: int) -> None:
-        if not _is_number(value) or value < 0 or value != int(value):
+        # `is_integer`, not `int(value)`: YAML's .inf and .nan are floats int() refuses.
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if not _is_number(value) or value < 0 or not whole:
             self.add(
                 path,
                 f"{keyword} must be a whole number, 0 or more, not {_describe(value)}",
