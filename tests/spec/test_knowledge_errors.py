@@ -103,6 +103,15 @@ CASES = [
         [f"{KB}:1:12: error: metadata key 'assistform' is reserved for assistform's ownership tag"],
     ),
     case(
+        # The live side drops both reserved keys: one in a spec would be a diff forever.
+        "metadata-reserved-version-key",
+        kb("metadata: {assistform-version: '1'}\n"),
+        [
+            f"{KB}:1:12: error: metadata key 'assistform-version' is reserved for assistform's "
+            "blue-green version tag"
+        ],
+    ),
+    case(
         "metadata-value-not-a-string",
         kb("metadata: {team: 5}\n"),
         [f"{KB}:1:18: error: metadata.team must be a string, not the integer 5: put it in quotes"],

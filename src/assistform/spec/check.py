@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from assistform import ownership
 from assistform.errors import Diagnostic, Severity, SourceLocation
@@ -43,15 +43,11 @@ def validate_document(
                 document.location(()), f"a spec must be a mapping of fields, not {type_name(data)}"
             ),
         ]
-    diagnostics.extend(_check_metadata(data, document))
+    diagnostics.extend(check_metadata(data, document))
     try:
         spec = AssistantSpec.model_validate(data)
     except ValidationError as exc:
-        # A value the YAML reading already complained about (`!!int abc`) gets one error.
-        reported = {d.location for d in document.problems}
-        diagnostics.extend(
-            d for d in _diagnostics_of(exc, data, document) if d.location not in reported
-        )
+        diagnostics.extend(diagnostics_of(exc, data, document, AssistantSpec))
         return None, diagnostics
     instructions_path = None
     if spec.instructions_file is not None:
@@ -73,15 +69,21 @@ def validate_document(
     return loaded, diagnostics
 
 
-def _diagnostics_of(exc: ValidationError, data: Any, document: YamlDocument) -> list[Diagnostic]:
+def diagnostics_of(
+    exc: ValidationError, data: Any, document: YamlDocument, model: type[BaseModel]
+) -> list[Diagnostic]:
+    """pydantic's errors of `model` as diagnostics at their place; a value the YAML reading
+    already complained about (`!!int abc`) gets no second one."""
     # Imported for a spec with mistakes only: a clean run (the hook's usual one) needs none.
     from assistform.spec.messages import locate, message
 
+    reported = {d.location for d in document.problems}
     found = []
     for error in exc.errors():
-        target = locate(error, data, AssistantSpec)
+        target = locate(error, data, model)
         location = document.location(target.path, key=target.at_key)
-        found.append(Diagnostic(location, message(error, target)))
+        if location not in reported:
+            found.append(Diagnostic(location, message(error, target)))
     return found
 
 
@@ -102,8 +104,9 @@ def check_key(key: str, document: YamlDocument) -> list[Diagnostic]:
     return []
 
 
-def _check_metadata(data: dict[str, Any], document: YamlDocument) -> list[Diagnostic]:
-    """The reserved keys; the model checks the count (15 pairs) and the lengths."""
+def check_metadata(data: dict[str, Any], document: YamlDocument) -> list[Diagnostic]:
+    """The reserved keys of an assistant's or a vector store's metadata (what the ownership
+    tags take); the models check the counts and the lengths."""
     metadata = data.get("metadata")
     if not isinstance(metadata, dict):
         return []

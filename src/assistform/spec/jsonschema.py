@@ -81,7 +81,7 @@ def vector_store_json_schema() -> dict[str, Any]:
         if option.get("type") == "object":
             option["propertyNames"] = {
                 **option.get("propertyNames", {}),
-                "not": {"const": ownership.TAG_KEY},
+                "not": {"enum": sorted(ownership.RESERVED_KEYS)},
             }
     attributes = schema["$defs"]["FileEntry"]["properties"]["attributes"]
     attributes["propertyNames"] = {

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from assistform import ownership
 from assistform.errors import Diagnostic, Severity, SourceLocation
 from assistform.knowledge.desired import AttributeValue, DesiredAttachment, DesiredFile
-from assistform.spec.check import check_key
+from assistform.spec.check import check_key, check_metadata, diagnostics_of
 from assistform.spec.discover import VECTOR_STORE_DIR, discover, display, key_clashes, key_of
 from assistform.spec.files import Glob, expand_all
 from assistform.spec.loaded import LoadedSpec, LoadedVectorStore
@@ -65,18 +65,12 @@ def validate_vector_store(
         where = document.location(())
         message = f"a vector store spec must be a mapping of fields, not {type_name(data)}"
         return None, [*diagnostics, Diagnostic(where, message)]
-    diagnostics.extend(_reserved_keys(data, document))
+    diagnostics.extend(check_metadata(data, document))
+    diagnostics.extend(_reserved_attributes(data, document))
     try:
         spec = VectorStoreSpec.model_validate(data)
     except ValidationError as exc:
-        from assistform.spec import messages
-
-        reported = {d.location for d in document.problems}
-        for error in exc.errors():
-            target = messages.locate(error, data, VectorStoreSpec)
-            location = document.location(target.path, key=target.at_key)
-            if location not in reported:
-                diagnostics.append(Diagnostic(location, messages.message(error, target)))
+        diagnostics.extend(diagnostics_of(exc, data, document, VectorStoreSpec))
         return None, diagnostics
     files, attachments, problems = _files(spec, data, path, root, document)
     diagnostics.extend(problems)
@@ -85,17 +79,9 @@ def validate_vector_store(
     return LoadedVectorStore(key, path, spec, document, files, attachments), diagnostics
 
 
-def _reserved_keys(data: dict[str, Any], document: YamlDocument) -> list[Diagnostic]:
-    """The keys assistform sets itself: the model checks counts and lengths."""
+def _reserved_attributes(data: dict[str, Any], document: YamlDocument) -> list[Diagnostic]:
+    """The file attributes assistform sets itself: the model checks counts and lengths."""
     found = []
-    metadata = data.get("metadata")
-    if isinstance(metadata, dict) and ownership.TAG_KEY in metadata:
-        found.append(
-            Diagnostic(
-                document.location(("metadata", ownership.TAG_KEY), key=True),
-                f"metadata key '{ownership.TAG_KEY}' is reserved for assistform's ownership tag",
-            )
-        )
     entries = data.get("files")
     for i, entry in enumerate(entries if isinstance(entries, list) else ()):
         attributes = entry.get("attributes") if isinstance(entry, dict) else None
