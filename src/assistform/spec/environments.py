@@ -24,6 +24,8 @@ class Cache:
         self.plain: dict[str, tuple[LoadedSpec | None, list[Diagnostic]]] = {}
         #: The vector store specs, their problems and their count, once loaded.
         self.vector_stores: tuple[list[LoadedVectorStore], list[Diagnostic], int] | None = None
+        #: The keys of every vector store spec, valid or not, once listed.
+        self.vector_store_keys: list[str] | None = None
 
     def parse(self, path: Path) -> tuple[YamlDocument | None, list[Diagnostic]]:
         name = os.path.abspath(path)

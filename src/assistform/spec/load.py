@@ -176,8 +176,10 @@ def _check_vector_stores(
     check the assistants' references to them; only a repository with knowledge pays for it."""
     from assistform.spec import vector_stores
 
+    if cache.vector_store_keys is None:
+        cache.vector_store_keys = vector_stores.vector_store_keys(folder)
     result.diagnostics.extend(
-        vector_stores.unknown_references(result.specs, vector_stores.vector_store_keys(folder))
+        vector_stores.unknown_references(result.specs, cache.vector_store_keys)
     )
     if not whole:
         return
