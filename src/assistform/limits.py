@@ -86,9 +86,11 @@ DOCUMENTED_DEFAULTS: Final[dict[str, object]] = {
 #: maximum size of 512 MB", https://platform.openai.com/docs/assistants/tools/code-interpreter),
 #: read as MiB; the spec's name has no limit, the assistants' is taken.
 FILE_SIZE_MAX: Final = 512 * 1024 * 1024
+#: The vector store fields assistform reconciles, as the create request names them (in
+#: the API's order): a spec's, the plan's, a live store's and an exported spec's.
+VECTOR_STORE_FIELDS: Final = ("name", "description", "metadata", "expires_after")
 VECTOR_STORE_NAME_MAX: Final = NAME_MAX
 VECTOR_STORE_DESCRIPTION_MAX: Final = DESCRIPTION_MAX
-EXPIRES_AFTER_ANCHORS: Final = ("last_active_at",)
 EXPIRES_AFTER_DAYS_MIN: Final = 1
 EXPIRES_AFTER_DAYS_MAX: Final = 365
 ATTRIBUTES_MAX: Final = 16

@@ -14,13 +14,6 @@ from typing import Final, Literal
 
 Tool = Literal["file_search", "code_interpreter"]
 
-FILE_SEARCH_URL: Final = (
-    "https://platform.openai.com/docs/assistants/tools/file-search#supported-files"
-)
-CODE_INTERPRETER_URL: Final = (
-    "https://platform.openai.com/docs/assistants/tools/code-interpreter#supported-files"
-)
-
 #: Extension -> MIME type(s) the documentation lists for file_search.
 FILE_SEARCH: Final[dict[str, str]] = {
     ".c": "text/x-c",

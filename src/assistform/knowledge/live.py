@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from assistform.limits import VECTOR_STORE_FIELDS
 from assistform.normalize import fingerprint
 from assistform.ownership import OwnershipTag, tag_of, without_tag
-
-#: The vector store fields assistform reconciles, as the create request names them.
-VECTOR_STORE_FIELDS = ("name", "description", "metadata", "expires_after")
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assistform.ownership import TAG_KEY, OwnershipTag
+from assistform.ownership import FILE_HASH_KEY, RESERVED_ATTRIBUTE_KEYS, TAG_KEY, OwnershipTag
 
-SHA256_KEY = "assistform-sha256"
-RESERVED_ATTRIBUTES = frozenset({TAG_KEY, SHA256_KEY})
+#: The content's attribute: ownership's name for it, which validate reserves.
+SHA256_KEY = FILE_HASH_KEY
 #: The digest's prefix kept in an attribute: 128 bits tell contents apart.
 SHA256_PREFIX = 32
 
@@ -32,7 +32,7 @@ def file_attributes(
 
 def user_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     """The spec's attributes: without ours."""
-    return {k: v for k, v in (attributes or {}).items() if k not in RESERVED_ATTRIBUTES}
+    return {k: v for k, v in (attributes or {}).items() if k not in RESERVED_ATTRIBUTE_KEYS}
 
 
 def attached_by(attributes: Mapping[str, Any] | None, store: OwnershipTag) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistform.knowledge.desired import DesiredVectorStore
-from assistform.knowledge.live import VECTOR_STORE_FIELDS
+from assistform.limits import VECTOR_STORE_FIELDS
 from assistform.ownership import OwnershipTag, with_tag
 from assistform.plan.fielddiff import field_changes, to_field_changes
 from assistform.plan.model import Action, Reason, VectorStoreChange

@@ -111,5 +111,5 @@ class VectorStoreSpec(_Strict):
             mode="json",
             exclude_none=True,
             exclude_unset=True,
-            include={"name", "description", "metadata", "expires_after"},
+            include=set(limits.VECTOR_STORE_FIELDS),
         )

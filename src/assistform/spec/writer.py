@@ -35,8 +35,6 @@ from assistform.spec.yamlsource import YamlSyntaxError, parse_yaml
 LONG_INSTRUCTIONS: Final = 2_000
 SCHEMA_PATH: Final = "schema/assistant.schema.json"
 VECTOR_STORE_SCHEMA_PATH: Final = "schema/vector_store.schema.json"
-#: The vector store fields a spec holds, in the API's order.
-VECTOR_STORE_FIELDS: Final = ("name", "description", "metadata", "expires_after")
 #: Above `file_ids` in a written vector store spec: what they are, and what to do.
 FILE_IDS_NOTE: Final = (
     "# file_ids: the store's files, by id, as they are on the server: the API does not give\n"
@@ -188,7 +186,7 @@ def vector_store_data(live: Mapping[str, Any], file_ids: Sequence[str]) -> dict[
     """The spec fields of a vector store as a server returned it (ownership tag left out),
     and its files by id."""
     data: dict[str, Any] = {}
-    for name in VECTOR_STORE_FIELDS:
+    for name in limits.VECTOR_STORE_FIELDS:
         value = live.get(name)
         if name == "metadata":
             value = dict(without_tag(value if isinstance(value, dict) else None))
