@@ -141,7 +141,7 @@ def check_store_takeover(target: StoreTarget, state: State, env: str | None) -> 
             "state or key: export --unmanaged leaves it out"
         )
     metadata = live.raw.get("metadata")
-    pairs = len(without_tag(metadata if isinstance(metadata, dict) else None))
+    pairs = len(without_tag(metadata))
     if pairs > ownership.USER_METADATA_MAX:
         raise PlanError(
             f"vector store {live.id} has {pairs} metadata pairs, the API's limit: the "
@@ -156,8 +156,6 @@ def tag_store(knowledge: KnowledgeApi, target: StoreTarget, lineage: str, env: s
     if target.live.tag == tag:
         return False
     metadata = target.live.raw.get("metadata")
-    body: Mapping[str, object] = {
-        "metadata": with_tag(without_tag(metadata if isinstance(metadata, dict) else None), tag)
-    }
+    body: Mapping[str, object] = {"metadata": with_tag(without_tag(metadata), tag)}
     knowledge.update_vector_store(target.live.id, body)
     return True

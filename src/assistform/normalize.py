@@ -54,7 +54,7 @@ def canonical(name: str, value: Any) -> Any:
     if name == "tool_resources":
         return _tool_resources(value)
     if name == "metadata":
-        return dict(sorted(without_tag(value if isinstance(value, dict) else None).items()))
+        return dict(sorted(without_tag(value).items()))
     if name in ("temperature", "top_p"):
         return _number(value)
     if name == "response_format":

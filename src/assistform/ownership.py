@@ -100,9 +100,12 @@ def with_tag(metadata: dict[str, str] | None, tag: OwnershipTag) -> dict[str, st
     return {**(metadata or {}), TAG_KEY: tag.value()}
 
 
-def without_tag(metadata: dict[str, Any] | None) -> dict[str, Any]:
-    """The user's metadata: without the ownership tag and the version tag."""
-    return {k: v for k, v in (metadata or {}).items() if k not in RESERVED_KEYS}
+def without_tag(metadata: Any) -> dict[str, Any]:
+    """The user's metadata: without the ownership tag and the version tag. Anything but a
+    mapping (a server's null, or a value it should not have sent) holds none."""
+    if not isinstance(metadata, dict):
+        return {}
+    return {k: v for k, v in metadata.items() if k not in RESERVED_KEYS}
 
 
 def with_version(metadata: dict[str, str], version: int) -> dict[str, str]:

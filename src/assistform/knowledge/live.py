@@ -12,8 +12,8 @@ from functools import cached_property
 from typing import Any
 
 from assistform.limits import VECTOR_STORE_FIELDS
-from assistform.normalize import fingerprint
-from assistform.ownership import OwnershipTag, tag_of, without_tag
+from assistform.normalize import canonical, fingerprint
+from assistform.ownership import OwnershipTag, tag_of
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,7 @@ class LiveVectorStore:
     def config(self) -> dict[str, Any]:
         """The reconciled fields, metadata without the ownership tag; null when absent."""
         config = {name: self.raw.get(name) for name in VECTOR_STORE_FIELDS}
-        metadata = self.raw.get("metadata")
-        config["metadata"] = dict(
-            sorted(without_tag(metadata if isinstance(metadata, dict) else None).items())
-        )
+        config["metadata"] = canonical("metadata", self.raw.get("metadata"))
         return config
 
     @cached_property

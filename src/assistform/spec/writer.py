@@ -77,7 +77,7 @@ def spec_data(
         value = config[name]
         if name == "metadata":
             # The author's order, not normalize's sorted one: the diff ignores order anyway.
-            value = {k: v for k, v in without_tag(live.get("metadata")).items()}
+            value = without_tag(live.get("metadata"))
         elif name == "tools":
             value = [_trim_tool(tool) for tool in value]
         elif name == "response_format":
@@ -189,7 +189,7 @@ def vector_store_data(live: Mapping[str, Any], file_ids: Sequence[str]) -> dict[
     for name in limits.VECTOR_STORE_FIELDS:
         value = live.get(name)
         if name == "metadata":
-            value = dict(without_tag(value if isinstance(value, dict) else None))
+            value = without_tag(value)
         elif name == "expires_after" and isinstance(value, dict):
             value = {k: value[k] for k in ("anchor", "days") if k in value}
         if value not in (None, {}, ""):
