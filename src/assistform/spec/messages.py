@@ -220,7 +220,7 @@ def _choices(expected: str) -> list[str]:
     return re.findall(r"'([^']*)'", expected)
 
 
-def _one_of(values: Iterable[str]) -> str:
+def one_of(values: Iterable[str]) -> str:
     quoted = [f"'{v}'" for v in values]
     if len(quoted) <= 1:
         return "".join(quoted)
@@ -289,14 +289,14 @@ def message(error: ErrorDetails, target: Target) -> str:
     if kind == "literal_error":
         allowed = _choices(str(ctx.get("expected", "")))
         return (
-            f"{where} must be {_one_of(allowed)}, not {_short(value)}{suggest(str(value), allowed)}"
+            f"{where} must be {one_of(allowed)}, not {_short(value)}{suggest(str(value), allowed)}"
         )
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag"))
         tags = target.tags or tuple(_choices(str(ctx.get("expected_tags", ""))))
-        return f"{where} must be {_one_of(tags)}, not {_short(tag)}{suggest(tag, tags)}"
+        return f"{where} must be {one_of(tags)}, not {_short(tag)}{suggest(tag, tags)}"
     if kind == "union_tag_not_found":
-        choices = f": {_one_of(target.tags)}" if target.tags else ""
+        choices = f": {one_of(target.tags)}" if target.tags else ""
         return f"{where} needs a 'type'{choices}"
     if kind == "finite_number":
         written = ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
@@ -337,7 +337,7 @@ def _pattern(where: str, value: str, pattern: str) -> str:
     if not value:
         return f"{where} must not be empty"
     bad = "".join(sorted({c for c in value if not _NAME_CHARS.match(c)}))
-    return f"{where} {_short(value)} may only use letters, digits, '_' and '-', not {_one_of(bad)}"
+    return f"{where} {_short(value)} may only use letters, digits, '_' and '-', not {one_of(bad)}"
 
 
 def _too_long(path: DataPath, ctx: dict[str, Any], value: Any) -> str:

@@ -325,7 +325,9 @@ class _Walk:
         for i, name in enumerate(names):
             where = (*path, i) if isinstance(value, list) else path
             if name not in TYPES:
-                hint = _suggest(name, TYPES) or f": use {_one_of(TYPES)}"
+                from assistform.spec.messages import one_of  # for a mistake only
+
+                hint = _suggest(name, TYPES) or f": use {one_of(TYPES)}"
                 self.add(where, f"'{name}' is not a JSON Schema type{hint}", at_key=False)
             elif names.index(name) != i:
                 self.add(where, f"type lists '{name}' twice", at_key=False)
@@ -460,8 +462,3 @@ def _describe(value: Any) -> str:
     from assistform.spec.messages import type_name
 
     return type_name(value)
-
-
-def _one_of(values: tuple[str, ...]) -> str:
-    quoted = [f"'{v}'" for v in values]
-    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
