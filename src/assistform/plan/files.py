@@ -120,8 +120,8 @@ def plan_files(
         result.changes.append(change)
     result.changes[:0] = uploads
     if live is not None:
-        matched = {c.id for c in result.changes if c.id is not None}
-        result.unmanaged = sum(1 for f in live.files if f.id not in recorded | matched)
+        known = recorded | {c.id for c in result.changes if c.id is not None}
+        result.unmanaged = sum(1 for f in live.files if f.id not in known)
     return result
 
 
