@@ -12,6 +12,8 @@ left as it is, attributes included (they may be someone else's).
 
 from __future__ import annotations
 
+from collections import ChainMap
+from functools import cached_property
 from typing import Any
 
 from assistform.knowledge.desired import DesiredVectorStore
@@ -96,7 +98,8 @@ class StoreFiles:
             self._reconcile_by_id(key, file_id, before.get(file_id), seen.get(file_id), change)
         reasons.update(change.reasons)
         foreign = 0
-        known = self._known_paths(before)
+        # File id -> path of every file known to be ours: the store's records, then the state's.
+        known = ChainMap({a.file_id: path for path, a in before.items()}, self._state_paths)
         wanted_paths = {item.path for item in desired.files} | set(desired.file_ids)
         for file_id, listed in sorted(seen.items()):
             if file_id in wanted_ids:
@@ -183,12 +186,13 @@ class StoreFiles:
             return Reason.CONTENT_CHANGED
         return Reason.DRIFT
 
-    def _known_paths(self, before: dict[str, AttachedFile]) -> dict[str, str]:
-        """File id -> repository path, for every file the state knows to be ours."""
+    @cached_property
+    def _state_paths(self) -> dict[str, str]:
+        """File id -> repository path of every upload the state records, current or retired:
+        the same for every store, so built once."""
         state = self.inputs.state
         known = dict(state.retired_files)
         known.update({r.id: path for path, r in state.files.items()})
-        known.update({a.file_id: path for path, a in before.items()})
         return known
 
     def _live_file(self, file_id: str) -> LiveFile | None:
