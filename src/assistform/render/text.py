@@ -26,6 +26,7 @@ from assistform.render.knowledge import (
     file_line,
     is_store_shown,
     knowledge_tail,
+    reasons_text,
     store_header,
     store_kind,
     store_steps,
@@ -205,8 +206,7 @@ def _store_block(change: VectorStoreChange, style: Style) -> list[str]:
     header = f"{style(symbol, symbol)} {style(store_header(change), 'key')}"
     lines = [f"  {header} {STORE_PHRASES[kind]}"]
     if change.reasons:
-        reasons = ", ".join(r.value for r in change.reasons)
-        lines.append("      " + style("reasons: " + reasons, "dim"))
+        lines.append("      " + style("reasons: " + reasons_text(change), "dim"))
     views = store_field_views(change, body_lines=TEXT_BODY_LINES, line_chars=TEXT_LINE_CHARS)
     for view in views:
         lines += ["      " + line for line in _view_lines(view, style)]
@@ -279,10 +279,6 @@ def version_steps(change: ResourceChange) -> list[tuple[str, str]]:
     why = "beyond keep_versions" if change.version is not None else "with its spec"
     steps += [("-", f"version {v.version} ({v.id}) ({why})") for v in change.prune]
     return steps
-
-
-def reasons_text(change: ResourceChange) -> str:
-    return ", ".join(r.value for r in change.reasons)
 
 
 def unchanged_line(plan: Plan) -> str:
