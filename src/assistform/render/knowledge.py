@@ -138,12 +138,18 @@ def knowledge_counts_line(plan: Plan) -> str:
         for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
     )
     unchanged = sum(1 for c in plan.vector_store_changes if not is_store_shown(c))
-    uploads = plan.uploads
-    size = human_size(sum(f.size or 0 for f in uploads))
     kept = sum(c.unchanged for c in plan.vector_store_changes)
     return (
-        f"Vector stores: {stores}, {unchanged} unchanged. Files: {len(uploads)} to upload "
-        f"({size}), {len(plan.removals)} to remove, {kept} attached and unchanged."
+        f"Vector stores: {stores}, {unchanged} unchanged. {files_counts(plan)}, "
+        f"{kept} attached and unchanged."
+    )
+
+
+def files_counts(plan: Plan) -> str:
+    """`Files: 12 to upload (4.2 MB), 3 to remove`."""
+    return (
+        f"Files: {len(plan.uploads)} to upload ({human_size(plan.upload_bytes)}), "
+        f"{len(plan.removals)} to remove"
     )
 
 

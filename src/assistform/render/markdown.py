@@ -19,6 +19,7 @@ from assistform.render.knowledge import (
     SYMBOLS,
     count,
     file_line,
+    files_counts,
     is_store_shown,
     knowledge_counts_line,
     knowledge_tail,
@@ -197,14 +198,9 @@ def _knowledge_sections(plan: Plan) -> list[Section]:
         if is_store_shown(c)
     ]
     if plan.file_changes:
-        uploads = plan.uploads
-        summary = (
-            f"Files: {len(uploads)} to upload ({human_size(sum(f.size or 0 for f in uploads))}), "
-            f"{len(plan.removals)} to remove"
-        )
         lines = [" ".join(file_line(f)) for f in plan.file_changes]
         text = (
-            f"<details><summary>{html.escape(summary)}</summary>\n\n"
+            f"<details><summary>{html.escape(files_counts(plan))}</summary>\n\n"
             + code_fence(_capped(lines), "diff")
             + "\n</details>\n"
         )
