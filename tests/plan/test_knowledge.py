@@ -175,6 +175,11 @@ CASES: dict[str, Case] = {
         klive([LIVE_A], [lstore("vs_kb", "kb", attached("file-a", "kb"), status="expired")]),
         [], [("kb", R, [Reason.DRIFT], "vs_kb")],
     ),
+    "an expired store's reasons are listed in a store's order, like every store's": Case(
+        knowledge([dfile(A)], [store("kb", A, name="Renamed")]), SYNCED,
+        klive([LIVE_A], [lstore("vs_kb", "kb", attached("file-a", "kb"), status="expired")]),
+        [], [("kb", R, [Reason.SPEC_CHANGED, Reason.DRIFT], "vs_kb")],
+    ),
     "a file detached by hand is attached again (drift)": Case(
         knowledge([dfile(A)], [KB]), SYNCED, klive([LIVE_A], [lstore("vs_kb", "kb")]),
         [], [("kb", N, [Reason.DRIFT], "vs_kb")],

@@ -53,18 +53,19 @@ def plan_files(
     state: State,
     live: LiveKnowledge | None,
     *,
+    recorded: set[str],
     in_use: frozenset[str] = frozenset(),
     attached: dict[str, str] | None = None,
 ) -> FilesPlan:
     """The file changes that make the uploaded files those `desired` uses (hashed).
 
+    `recorded`: `recorded_file_ids(state)`, which the caller has already computed.
     `attached`: the digests (`knowledge.tags.SHA256_PREFIX` hex digits) of live files our
     stores hold with our attributes and the state does not record (a lost state), to the
     file's id: a path of that content adopts it instead of uploading it again."""
     spare = dict(attached or {})
     result = FilesPlan()
-    live_ids = set(live.file_by_id()) if live is not None else None
-    recorded = recorded_file_ids(state)
+    live_ids = {f.id for f in live.files} if live is not None else None
     found, ambiguous = _match_intents(state.uploads, live, recorded)
     # An interrupted upload is its intent's to adopt or delete, not another path's.
     claimed = {f.id for files in found.values() for f in files} | {f.id for _, f in ambiguous}
@@ -120,8 +121,8 @@ def plan_files(
         result.changes.append(change)
     result.changes[:0] = uploads
     if live is not None:
-        matched = {c.id for c in result.changes if c.id is not None}
-        result.unmanaged = sum(1 for f in live.files if f.id not in recorded | matched)
+        known = recorded | {c.id for c in result.changes if c.id is not None}
+        result.unmanaged = sum(1 for f in live.files if f.id not in known)
     return result
 
 

@@ -90,8 +90,11 @@ def plan_knowledge(
         result.ref = _ref(live, options, 0, 0)
         return result
     lineage = _recovered_lineage(desired, state, live, options, result.warnings)
-    attached = _attached_unrecorded(live, state, lineage, options.env)
-    files = plan_files(desired, state, live, in_use=options.in_use, attached=attached)
+    recorded = recorded_file_ids(state)
+    attached = _attached_unrecorded(live, recorded, lineage, options.env)
+    files = plan_files(
+        desired, state, live, recorded=recorded, in_use=options.in_use, attached=attached
+    )
     inputs = StoreInputs(
         state=state,
         live=live,
@@ -118,13 +121,12 @@ def plan_knowledge(
 
 
 def _attached_unrecorded(
-    live: LiveKnowledge | None, state: State, lineage: str, env: str | None
+    live: LiveKnowledge | None, recorded: set[str], lineage: str, env: str | None
 ) -> dict[str, str]:
     """Digest prefix -> id of each live file a store of ours holds with our attributes and
-    the state does not record (a lost state): ours, by those attributes."""
+    the state does not record (`recorded`: a lost state): ours, by those attributes."""
     if live is None:
         return {}
-    recorded = recorded_file_ids(state)
     found: dict[str, str] = {}
     for store in sorted(live.vector_stores, key=lambda s: s.id):
         tag = store.tag

@@ -309,6 +309,11 @@ class Plan(BaseModel):
         return [f for f in self.file_changes if f.action in (Action.CREATE, Action.REPLACE)]
 
     @property
+    def upload_bytes(self) -> int:
+        """What the uploads weigh together (a size unknown counts 0)."""
+        return sum(f.size or 0 for f in self.uploads)
+
+    @property
     def removals(self) -> list[FileChange]:
         """Uploaded files the apply deletes: unused ones, and the old content of a changed
         file (deleted once its new upload has taken its place)."""
@@ -357,10 +362,10 @@ class Plan(BaseModel):
             line += f", {versions} new version{'s' if versions > 1 else ''}"
         line += "."
         if self.has_knowledge:
-            uploads = self.uploads
-            size = human_size(sum(f.size or 0 for f in uploads))
-            noun = "file" if len(uploads) == 1 else "files"
-            line += f" {len(uploads)} {noun} to upload ({size}), {len(self.removals)} to remove."
+            uploads = len(self.uploads)
+            size = human_size(self.upload_bytes)
+            noun = "file" if uploads == 1 else "files"
+            line += f" {uploads} {noun} to upload ({size}), {len(self.removals)} to remove."
         return line
 
 

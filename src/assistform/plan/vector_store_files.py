@@ -12,6 +12,8 @@ left as it is, attributes included (they may be someone else's).
 
 from __future__ import annotations
 
+from collections import ChainMap
+from functools import cached_property
 from typing import Any
 
 from assistform.knowledge.desired import DesiredVectorStore
@@ -79,10 +81,7 @@ class StoreFiles:
                 change.attach.append(attachment)
                 reasons.add(Reason.DRIFT if attachment.drift else Reason.SPEC_CHANGED)
             elif held.status in ("failed", "cancelled"):
-                error = held.last_error or f"processing {held.status}"
-                change.failed.append(
-                    attachment.model_copy(update={"action": Action.NOOP, "last_error": error})
-                )
+                change.failed.append(_failed(attachment, held))
                 reasons.add(Reason.PROCESSING_FAILED)
             elif held.attributes != attachment.attributes:
                 attachment.action = Action.UPDATE
@@ -93,10 +92,11 @@ class StoreFiles:
                 change.unchanged += 1
         for file_id in desired.file_ids:
             wanted_ids.add(file_id)
-            self._reconcile_by_id(key, file_id, before.get(file_id), seen.get(file_id), change)
-        reasons.update(change.reasons)
+            held = seen.get(file_id)
+            self._reconcile_by_id(key, file_id, before.get(file_id), held, change, reasons)
         foreign = 0
-        known = self._known_paths(before)
+        # File id -> path of every file known to be ours: the store's records, then the state's.
+        known = ChainMap({a.file_id: path for path, a in before.items()}, self._state_paths)
         wanted_paths = {item.path for item in desired.files} | set(desired.file_ids)
         for file_id, listed in sorted(seen.items()):
             if file_id in wanted_ids:
@@ -136,9 +136,7 @@ class StoreFiles:
             attributes=file_attributes({}, self.inputs.tag(key), None),
         )
 
-    def _attachment(
-        self, key: str, path: str, user: dict[str, Any], *, drift: bool = False
-    ) -> AttachmentChange:
+    def _attachment(self, key: str, path: str, user: dict[str, Any]) -> AttachmentChange:
         file = self.inputs.files.get(path)
         file_id = self.inputs.file_ids.get(path)
         return AttachmentChange(
@@ -147,7 +145,6 @@ class StoreFiles:
             file_id=file_id if file_id is not None and parse_ref(file_id) is None else None,
             size=file.size if file is not None else None,
             attributes=file_attributes(user, self.inputs.tag(key), file.sha256 if file else None),
-            drift=drift,
         )
 
     def _reconcile_by_id(
@@ -157,21 +154,19 @@ class StoreFiles:
         had: AttachedFile | None,
         held: LiveVectorStoreFile | None,
         change: VectorStoreChange,
+        reasons: set[Reason],
     ) -> None:
         """One file the spec names by id: attached when the store lacks it (drift when the
-        state recorded it attached), shown when its processing failed, else unchanged."""
+        state recorded it attached), shown when its processing failed, else unchanged; why
+        goes to `reasons`."""
         if held is None:
             attachment = self._by_id(key, file_id)
             attachment.drift = had is not None and had.file_id == file_id
             change.attach.append(attachment)
-            change.reasons.append(Reason.DRIFT if attachment.drift else Reason.SPEC_CHANGED)
+            reasons.add(Reason.DRIFT if attachment.drift else Reason.SPEC_CHANGED)
         elif held.status in ("failed", "cancelled"):
-            error = held.last_error or f"processing {held.status}"
-            failed = self._by_id(key, file_id)
-            change.failed.append(
-                failed.model_copy(update={"action": Action.NOOP, "last_error": error})
-            )
-            change.reasons.append(Reason.PROCESSING_FAILED)
+            change.failed.append(_failed(self._by_id(key, file_id), held))
+            reasons.add(Reason.PROCESSING_FAILED)
         else:
             change.unchanged += 1
 
@@ -183,15 +178,23 @@ class StoreFiles:
             return Reason.CONTENT_CHANGED
         return Reason.DRIFT
 
-    def _known_paths(self, before: dict[str, AttachedFile]) -> dict[str, str]:
-        """File id -> repository path, for every file the state knows to be ours."""
+    @cached_property
+    def _state_paths(self) -> dict[str, str]:
+        """File id -> repository path of every upload the state records, current or retired:
+        the same for every store, so built once."""
         state = self.inputs.state
         known = dict(state.retired_files)
         known.update({r.id: path for path, r in state.files.items()})
-        known.update({a.file_id: path for path, a in before.items()})
         return known
 
     def _live_file(self, file_id: str) -> LiveFile | None:
         if self.live_files is None:
             self.live_files = self.inputs.live.file_by_id() if self.inputs.live else {}
         return self.live_files.get(file_id)
+
+
+def _failed(attachment: AttachmentChange, held: LiveVectorStoreFile) -> AttachmentChange:
+    """`attachment` as shown for a file the server could not process: left as it is (not
+    retried), with the server's error."""
+    error = held.last_error or f"processing {held.status}"
+    return attachment.model_copy(update={"action": Action.NOOP, "last_error": error})

@@ -18,7 +18,12 @@ from assistform.ownership import env_label, with_tag
 from assistform.plan.model import Action, Reason, VectorStoreChange
 from assistform.plan.removal import delete_removed, forget_gone
 from assistform.plan.tagged import delete_found
-from assistform.plan.vector_store_fields import ALL_FIELDS, compare_fields, desired_config
+from assistform.plan.vector_store_fields import (
+    ALL_FIELDS,
+    compare_fields,
+    desired_config,
+    ordered,
+)
 from assistform.plan.vector_store_files import StoreFiles
 from assistform.plan.vector_store_finding import StoreFinder
 from assistform.plan.vector_store_inputs import StoreInputs
@@ -50,7 +55,7 @@ def plan_vector_stores(desired: DesiredKnowledge, inputs: StoreInputs) -> Vector
     for key in keys:
         for change in planner.plan_key(key, desired.vector_stores.get(key)):
             (deleted if change.action is Action.DELETE else kept).append(change)
-            if change.action is not Action.DELETE and change.key == key:
+            if change.action is not Action.DELETE:
                 result.ids[key] = _id_after(change, key)
     result.changes = kept + deleted
     result.warnings = planner.warnings
@@ -194,7 +199,7 @@ class _StorePlanner:
             # Its `expires_after` ran out: file_search no longer reads it. Made again, with
             # its files; the assistants move to the new one, then the expired one goes.
             change.action = Action.REPLACE
-            change.reasons = sorted({*change.reasons, Reason.DRIFT})
+            change.reasons = ordered({*change.reasons, Reason.DRIFT})
             change.notes.append(f"{current.id} expired (expires_after): making it again")
         self._replacing(key, desired, change)
         change.id = current.id

@@ -4,7 +4,8 @@ Per vector store: its own fields like an assistant's, then the files to attach, 
 give other attributes, each with its path and size, the files whose processing failed with
 the server's error, and the unchanged ones counted. Files: one line per upload or delete.
 A plan without knowledge shows none of this (and reads byte for byte as before).
-Pure: Plan in, lines out.
+Also the few words every rendering says alike, of assistants too: a count of things
+(`count`) and a change's reasons (`reasons_text`). Pure: Plan in, lines out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from assistform.plan.model import (
     AttachmentChange,
     FileChange,
     Plan,
+    ResourceChange,
     VectorStoreChange,
     human_size,
 )
@@ -89,7 +91,7 @@ def store_steps(change: VectorStoreChange) -> list[Step]:
         for a in change.failed
     ]
     if change.unchanged:
-        steps.append(Step(" ", f"{_count(change.unchanged, 'file')} unchanged"))
+        steps.append(Step(" ", f"{count(change.unchanged, 'file')} unchanged"))
     return steps
 
 
@@ -123,7 +125,7 @@ def file_line(change: FileChange) -> tuple[str, str]:
     if change.id:
         facts.append(change.id)
     text = f"{change.path} ({', '.join(facts)})" if facts else change.path
-    reasons = ", ".join(r.value for r in change.reasons)
+    reasons = reasons_text(change)
     text += f" {FILE_PHRASES[kind]}" + (f" ({reasons})" if reasons else "")
     return SYMBOLS[kind], text
 
@@ -136,12 +138,18 @@ def knowledge_counts_line(plan: Plan) -> str:
         for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE)
     )
     unchanged = sum(1 for c in plan.vector_store_changes if not is_store_shown(c))
-    uploads = plan.uploads
-    size = human_size(sum(f.size or 0 for f in uploads))
     kept = sum(c.unchanged for c in plan.vector_store_changes)
     return (
-        f"Vector stores: {stores}, {unchanged} unchanged. Files: {len(uploads)} to upload "
-        f"({size}), {len(plan.removals)} to remove, {kept} attached and unchanged."
+        f"Vector stores: {stores}, {unchanged} unchanged. {files_counts(plan)}, "
+        f"{kept} attached and unchanged."
+    )
+
+
+def files_counts(plan: Plan) -> str:
+    """`Files: 12 to upload (4.2 MB), 3 to remove`."""
+    return (
+        f"Files: {len(plan.uploads)} to upload ({human_size(plan.upload_bytes)}), "
+        f"{len(plan.removals)} to remove"
     )
 
 
@@ -151,14 +159,14 @@ def knowledge_tail(plan: Plan, *, unchanged: bool = True) -> list[str]:
     quiet = [c for c in plan.vector_store_changes if not is_store_shown(c)]
     if quiet and unchanged:
         files = sum(c.unchanged for c in quiet)
-        lines.append(f"{_count(len(quiet), 'vector store')} unchanged ({_count(files, 'file')}).")
+        lines.append(f"{count(len(quiet), 'vector store')} unchanged ({count(files, 'file')}).")
     ref = plan.knowledge
     if ref is not None and plan.live.refreshed:
         parts = []
         if ref.unmanaged_files:
-            parts.append(_count(ref.unmanaged_files, "file"))
+            parts.append(count(ref.unmanaged_files, "file"))
         if ref.unmanaged_vector_stores:
-            parts.append(_count(ref.unmanaged_vector_stores, "vector store"))
+            parts.append(count(ref.unmanaged_vector_stores, "vector store"))
         if parts:
             one = ref.unmanaged_files + ref.unmanaged_vector_stores == 1
             lines.append(
@@ -169,5 +177,11 @@ def knowledge_tail(plan: Plan, *, unchanged: bool = True) -> list[str]:
     return lines
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
+    """`1 file`, `1,204 files`."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def reasons_text(change: ResourceChange | VectorStoreChange | FileChange) -> str:
+    """`spec-changed, drift`: a change's reasons as every rendering lists them."""
+    return ", ".join(r.value for r in change.reasons)

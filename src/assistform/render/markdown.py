@@ -17,10 +17,13 @@ from assistform.plan.model import Plan, ResourceChange, VectorStoreChange, human
 from assistform.render.knowledge import (
     STORE_PHRASES,
     SYMBOLS,
+    count,
     file_line,
+    files_counts,
     is_store_shown,
     knowledge_counts_line,
     knowledge_tail,
+    reasons_text,
     store_header,
     store_kind,
     store_steps,
@@ -35,7 +38,6 @@ from assistform.render.text import (
     field_views,
     is_shown,
     kind_of,
-    reasons_text,
     state_only_counts,
     store_field_views,
     targets_note,
@@ -154,8 +156,8 @@ def _table(rows: list[str], more: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _more_row(count: int) -> str:
-    return f"| … {count:,} more | | | |"
+def _more_row(more: int) -> str:
+    return f"| … {more:,} more | | | |"
 
 
 def _row(change: ResourceChange) -> str:
@@ -196,14 +198,9 @@ def _knowledge_sections(plan: Plan) -> list[Section]:
         if is_store_shown(c)
     ]
     if plan.file_changes:
-        uploads = plan.uploads
-        summary = (
-            f"Files: {len(uploads)} to upload ({human_size(sum(f.size or 0 for f in uploads))}), "
-            f"{len(plan.removals)} to remove"
-        )
         lines = [" ".join(file_line(f)) for f in plan.file_changes]
         text = (
-            f"<details><summary>{html.escape(summary)}</summary>\n\n"
+            f"<details><summary>{html.escape(files_counts(plan))}</summary>\n\n"
             + code_fence(_capped(lines), "diff")
             + "\n</details>\n"
         )
@@ -216,8 +213,7 @@ def _store_section(change: VectorStoreChange) -> str:
     summary = f"<code>{html.escape(SYMBOLS[kind])} {html.escape(store_header(change))}</code> "
     summary += html.escape(STORE_PHRASES[kind])
     parts = [f"<details><summary>{summary}</summary>\n"]
-    bullets = [f"- reasons: {md_text(', '.join(r.value for r in change.reasons))}"]
-    bullets = bullets if change.reasons else []
+    bullets = [f"- reasons: {md_text(reasons_text(change))}"] if change.reasons else []
     bullets += [f"- note: {md_text(note)}" for note in change.notes]
     if bullets:
         parts.append("\n".join(bullets) + "\n")
@@ -265,7 +261,7 @@ def _cut_note(max_chars: int, cut: list[Section], rows: int) -> str:
     left_out = f"the details of {_what(cut)}"
     if rows:
         left_out += (
-            f"{',' if len({s.kind for s in cut}) > 1 else ''} and {_count(rows, 'table row')}"
+            f"{',' if len({s.kind for s in cut}) > 1 else ''} and {count(rows, 'table row')}"
         )
     return (
         "> [!NOTE]\n"
@@ -278,18 +274,18 @@ def _cut_note(max_chars: int, cut: list[Section], rows: int) -> str:
 def _what(cut: list[Section]) -> str:
     """What the cut sections are: `3 assistants, 2 vector stores and the files`."""
     counts = Counter(s.kind for s in cut)
-    parts = [_count(counts[kind], kind) for kind in (ASSISTANT, VECTOR_STORE) if counts[kind]]
+    parts = [count(counts[kind], kind) for kind in (ASSISTANT, VECTOR_STORE) if counts[kind]]
     if counts[FILES]:
         parts.append("the files")
     if not parts:
-        return _count(0, ASSISTANT)
+        return count(0, ASSISTANT)
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _footer(plan: Plan) -> str:
     live = (
-        f"live: {_count(plan.live.assistants, 'assistant')} read in "
-        f"{_count(plan.live.requests, 'request')}"
+        f"live: {count(plan.live.assistants, 'assistant')} read in "
+        f"{count(plan.live.requests, 'request')}"
         if plan.live.refreshed
         else "live: not refreshed"
     )
@@ -302,8 +298,8 @@ def _footer(plan: Plan) -> str:
     ref = plan.knowledge
     if ref is not None:
         read = (
-            f"{_count(ref.files, 'file')} and {_count(ref.vector_stores, 'vector store')} read "
-            f"in {_count(ref.requests, 'request')}, "
+            f"{count(ref.files, 'file')} and {count(ref.vector_stores, 'vector store')} read "
+            f"in {count(ref.requests, 'request')}, "
             if plan.live.refreshed
             else ""
         )
@@ -321,7 +317,3 @@ def code_fence(lines: list[str], info: str = "") -> str:
     longest = max((len(run) for run in re.findall(r"`+", "\n".join(lines))), default=0)
     fence = "`" * max(3, longest + 1)
     return "\n".join([fence + info, *lines, fence]) + "\n"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"

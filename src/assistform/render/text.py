@@ -26,6 +26,7 @@ from assistform.render.knowledge import (
     file_line,
     is_store_shown,
     knowledge_tail,
+    reasons_text,
     store_header,
     store_kind,
     store_steps,
@@ -205,8 +206,7 @@ def _store_block(change: VectorStoreChange, style: Style) -> list[str]:
     header = f"{style(symbol, symbol)} {style(store_header(change), 'key')}"
     lines = [f"  {header} {STORE_PHRASES[kind]}"]
     if change.reasons:
-        reasons = ", ".join(r.value for r in change.reasons)
-        lines.append("      " + style("reasons: " + reasons, "dim"))
+        lines.append("      " + style("reasons: " + reasons_text(change), "dim"))
     views = store_field_views(change, body_lines=TEXT_BODY_LINES, line_chars=TEXT_LINE_CHARS)
     for view in views:
         lines += ["      " + line for line in _view_lines(view, style)]
@@ -281,10 +281,6 @@ def version_steps(change: ResourceChange) -> list[tuple[str, str]]:
     return steps
 
 
-def reasons_text(change: ResourceChange) -> str:
-    return ", ".join(r.value for r in change.reasons)
-
-
 def unchanged_line(plan: Plan) -> str:
     count = sum(1 for c in plan.resource_changes if not is_shown(c))
     if not count:
@@ -352,10 +348,32 @@ def closing_line(plan: Plan) -> str:
 
 def field_views(change: ResourceChange, *, body_lines: int, line_chars: int) -> list[FieldView]:
     """What to show for one change: its field changes, or the configuration it creates."""
+    forcing: set[str] = set()
+    if change.action is Action.REPLACE:
+        forcing = set(change.lifecycle.get("replace_on_change") or [])
+    # Enough to recognise what goes; the whole configuration is in the JSON plan.
+    gone = [name for name in ("name", "model") if (change.before or {}).get(name) is not None]
+    return _views(change, forcing, gone, body_lines, line_chars)
+
+
+def store_field_views(
+    change: VectorStoreChange, *, body_lines: int, line_chars: int
+) -> list[FieldView]:
+    """A store's own fields: as `field_views` shows an assistant's (a store deleted by its
+    name alone, when it has one)."""
+    gone = ["name"] if (change.before or {}).get("name") else []
+    return _views(change, set(), gone, body_lines, line_chars)
+
+
+def _views(
+    change: ResourceChange | VectorStoreChange,
+    forcing: set[str],
+    gone: list[str],
+    body_lines: int,
+    line_chars: int,
+) -> list[FieldView]:
+    """Its field changes; else what a create sets; else the `gone` fields of a delete."""
     if change.changes:
-        forcing: set[str] = set()
-        if change.action is Action.REPLACE:
-            forcing = set(change.lifecycle.get("replace_on_change") or [])
         return [_change_view(fc, forcing, body_lines, line_chars) for fc in change.changes]
     if change.action is Action.CREATE and change.after:
         return [
@@ -364,29 +382,9 @@ def field_views(change: ResourceChange, *, body_lines: int, line_chars: int) -> 
             if value is not None and value != [] and value != {}
         ]
     if change.action is Action.DELETE and change.before:
-        # Enough to recognise what goes; the whole configuration is in the JSON plan.
         return [
-            _value_view("-", name, change.before[name], body_lines, line_chars)
-            for name in ("name", "model")
-            if change.before.get(name) is not None
+            _value_view("-", name, change.before[name], body_lines, line_chars) for name in gone
         ]
-    return []
-
-
-def store_field_views(
-    change: VectorStoreChange, *, body_lines: int, line_chars: int
-) -> list[FieldView]:
-    """A store's own fields: as `field_views` shows an assistant's."""
-    if change.changes:
-        return [_change_view(fc, set(), body_lines, line_chars) for fc in change.changes]
-    if change.action is Action.CREATE and change.after:
-        return [
-            _value_view("+", name, value, body_lines, line_chars)
-            for name, value in change.after.items()
-            if value is not None and value != {}
-        ]
-    if change.action is Action.DELETE and change.before and change.before.get("name"):
-        return [_value_view("-", "name", change.before["name"], body_lines, line_chars)]
     return []
 
 
