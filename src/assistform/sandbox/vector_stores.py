@@ -110,7 +110,7 @@ class VectorStoresHandler:
 
     def _list(self, query: Mapping[str, str]) -> Answer:
         stores = self.store.all(StoredVectorStore)
-        checked = checked_query(query, default=20, maximum=100)
+        checked = checked_query(query)
         # The attachments grouped once, not gathered again for each store of the page; read
         # after the stores, as each store's rendering read them, so a store listed shows
         # the files it was created with.
