@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from assistform.sandbox.processing import STATUSES
+
 # The primitive checks are validation.py's, so both families word their errors alike.
 from assistform.sandbox.validation import (
     Invalid,
@@ -60,7 +62,6 @@ EXPIRES_AFTER_DAYS_MAX: Final = 365
 ATTRIBUTES_MAX: Final = 16
 ATTRIBUTE_KEY_MAX: Final = 64
 ATTRIBUTE_VALUE_MAX: Final = 512
-FILE_STATUSES: Final = ("in_progress", "completed", "failed", "cancelled")
 
 Check = Callable[[Any, Path], object]
 
@@ -258,7 +259,7 @@ def validate_batch_create(body: object) -> Invalid | None:
 def validate_status_filter(query: Mapping[str, str]) -> Invalid | None:
     if "filter" not in query:
         return None
-    return _run(lambda: _enum(query["filter"], ("filter",), FILE_STATUSES))
+    return _run(lambda: _enum(query["filter"], ("filter",), STATUSES))
 
 
 def validate_purpose_filter(query: Mapping[str, str]) -> Invalid | None:
