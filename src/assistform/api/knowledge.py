@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Final, cast
 
 from assistform.api.client import OpenAIAssistants, raw_dict
-from assistform.api.paging import Fetch, Listing, Order, read_all
+from assistform.api.paging import Fetch, Listing, Order, page_query, read_all
 from assistform.errors import ApiError
 from assistform.knowledge import endpoints
 from assistform.knowledge.api import KnowledgeApi
@@ -133,7 +133,7 @@ class OpenAIKnowledge:
 
     def _files_fetch(self) -> Fetch:
         def fetch(order: Order, after: str | None) -> Any:
-            query = _query(self.files_page, order, after)
+            query = page_query(self.files_page, order, after)
             return self.connection.send(
                 "list files", lambda: self.connection.sdk().files.list(purpose=PURPOSE, **query)
             )
@@ -142,7 +142,7 @@ class OpenAIKnowledge:
 
     def _stores_fetch(self) -> Fetch:
         def fetch(order: Order, after: str | None) -> Any:
-            query = _query(self.page, order, after)
+            query = page_query(self.page, order, after)
             return self.connection.send(
                 "list vector stores", lambda: self.connection.sdk().vector_stores.list(**query)
             )
@@ -151,7 +151,7 @@ class OpenAIKnowledge:
 
     def _store_files_fetch(self, vector_store_id: str) -> Fetch:
         def fetch(order: Order, after: str | None) -> Any:
-            query = _query(self.page, order, after)
+            query = page_query(self.page, order, after)
             return self.connection.send(
                 f"list files of vector store {vector_store_id}",
                 lambda: self.connection.sdk().vector_stores.files.list(vector_store_id, **query),
@@ -385,13 +385,6 @@ def _complete(what: str, listing: Listing) -> Listing:
     if not listing.complete:
         raise ApiError(f"{what}: the listing may be incomplete: {listing.gap}")
     return listing
-
-
-def _query(limit: int, order: Order, after: str | None) -> dict[str, Any]:
-    query: dict[str, Any] = {"limit": limit, "order": order}
-    if after is not None:
-        query["after"] = after
-    return query
 
 
 def _for_assistants(item: Any) -> bool:
