@@ -95,7 +95,7 @@ class VectorStoresHandler:
             if "expires_after" in body:
                 changes["expires_after"] = body["expires_after"]
             changes["last_active_at"] = int(self.server.profile.timestamp(self.server.clock()))
-            modified = _replaced(current, changes)
+            modified = dataclasses.replace(current, **changes)
             self.store.put(modified)
         return self.render(modified)
 
@@ -149,7 +149,3 @@ class VectorStoresHandler:
         if stored.expires_after is not None:
             rendered["expires_after"] = dict(stored.expires_after)
         return rendered
-
-
-def _replaced(current: StoredVectorStore, changes: Mapping[str, Any]) -> StoredVectorStore:
-    return dataclasses.replace(current, **changes)
