@@ -13,8 +13,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` durably; on any failure `path` is as it was.
+def write_atomically(path: Path, data: bytes | memoryview) -> None:
+    """Replace `path` with `data` durably; on any failure `path` is as it was. A
+    memoryview is written from where it lies, not copied first.
 
     The directory must exist; the temporary file is removed on failure. `OSError`s are
     the caller's to translate into its own error.

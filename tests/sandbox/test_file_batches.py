@@ -9,6 +9,7 @@ import openai
 import pytest
 
 from assistform.sandbox.faults import Faults
+from assistform.sandbox.knowledge_validation import validate_batch_create
 
 from .conftest import Connected
 from .knowledge import SchemaCheck, refusal, upload, wire
@@ -183,3 +184,15 @@ def test_a_batch_of_2000_files_is_taken(connected: Connected) -> None:
     assert batch.file_counts.total == 2000
     connected.clock.step(1)
     assert connected.client.vector_stores.retrieve(store).usage_bytes == 20_000
+
+
+@pytest.mark.parametrize("name", ["file_ids", "files"])
+def test_an_empty_batch_is_refused_in_the_apis_words(name: str) -> None:
+    invalid = validate_batch_create({name: []})
+    assert invalid is not None
+    assert (invalid.message, invalid.path, invalid.code) == (
+        f"Invalid '{name}': empty array. Expected an array with minimum length 1, but got an "
+        "empty array instead.",
+        (name,),
+        "empty_array",
+    )

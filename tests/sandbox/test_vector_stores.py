@@ -332,3 +332,15 @@ def test_a_lenient_server_refuses_in_its_own_shape(connected: Connected) -> None
     # Self-hosted servers let files of any purpose be downloaded.
     file_id = upload(connected, "a.md", b"abc")
     assert connected.client.files.content(file_id).read() == b"abc"
+
+
+def test_a_listed_store_renders_as_retrieved_with_its_own_files(connected: Connected) -> None:
+    first = create(connected, file_ids=[upload(connected, "a.md", b"123")])["id"]
+    second = create(connected, file_ids=[upload(connected, "b.md"), upload(connected, "c.md")])
+    empty = create(connected)["id"]
+    connected.clock.step(connected.service.faults.processing_seconds)
+    listed = wire(connected.client.vector_stores.with_raw_response.list())["data"]
+    totals = {s["id"]: s["file_counts"]["total"] for s in listed}
+    assert totals == {first: 1, second["id"]: 2, empty: 0}
+    for store in listed:
+        assert store == wire(connected.client.vector_stores.with_raw_response.retrieve(store["id"]))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
-from assistform.api.paging import read_all
+from assistform.api.paging import page_query, read_all
 from assistform.api.retry import Budget, Clock, RetryPolicy
 from assistform.errors import ApiError
 from assistform.limits import LIST_LIMIT_MAX
@@ -133,9 +133,7 @@ class OpenAIAssistants:
     def _page(
         self, live: LiveSet, order: Literal["asc", "desc"], after: str | None
     ) -> SyncCursorPage[Assistant]:
-        query: dict[str, Any] = {"limit": LIST_LIMIT_MAX, "order": order}
-        if after is not None:
-            query["after"] = after
+        query = page_query(LIST_LIMIT_MAX, order, after)
 
         def send() -> SyncCursorPage[Assistant]:
             live.requests += 1
@@ -227,13 +225,12 @@ class OpenAIAssistants:
     ) -> RawAnswer:
         """One page of the listing (the SDK's model would hide keys it does not know)."""
 
-        def send(sdk: openai.OpenAI) -> Any:
-            pages = sdk.beta.assistants.with_raw_response
-            if after is None:
-                return pages.list(limit=limit, order=order)
-            return pages.list(limit=limit, order=order, after=after)
-
-        return self.raw("list assistants", send)
+        return self.raw(
+            "list assistants",
+            lambda sdk: sdk.beta.assistants.with_raw_response.list(
+                **page_query(limit, order, after)
+            ),
+        )
 
     def raw(self, what: str, request: Callable[[openai.OpenAI], Any]) -> RawAnswer:
         import openai

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Final, cast
 
 from assistform.api.client import OpenAIAssistants, raw_dict
-from assistform.api.paging import Fetch, Listing, Order, read_all
+from assistform.api.paging import Fetch, Listing, Order, page_query, read_all
 from assistform.errors import ApiError
 from assistform.knowledge import endpoints
 from assistform.knowledge.api import KnowledgeApi
@@ -54,26 +54,24 @@ class OpenAIKnowledge:
         `managed` accepts. An endpoint the server does not have is recorded in
         `missing_endpoints`, not raised: only a plan that needs it refuses."""
         live = LiveKnowledge()
-
-        def count() -> None:
-            live.requests += 1
-
-        files = self._listing(
-            live, endpoints.FILES, self._files_fetch(count), "file", self.files_page
-        )
+        # Every request of the listing, retries included, goes through the connection,
+        # which counts each attempt; nothing else sends on it meanwhile.
+        before = self.connection.requests
+        files = self._listing(live, endpoints.FILES, self._files_fetch(), "file", self.files_page)
         if files is not None:
             live.files = [_file(item) for item in files.items if _for_assistants(item)]
         stores = self._listing(
-            live, endpoints.VECTOR_STORES, self._stores_fetch(count), "vector store", self.page
+            live, endpoints.VECTOR_STORES, self._stores_fetch(), "vector store", self.page
         )
         for item in stores.items if stores is not None else ():
             store = LiveVectorStore(item.id, raw_dict(item))
             if managed(store):
-                listed = self._store_with_files(live, store, count)
+                listed = self._store_with_files(live, store)
                 if listed is None:
                     continue  # deleted between the two requests
                 store = listed
             live.vector_stores.append(store)
+        live.requests = self.connection.requests - before
         return live
 
     def list_files(self) -> list[LiveFile]:
@@ -105,19 +103,18 @@ class OpenAIKnowledge:
         return listing
 
     def _store_with_files(
-        self, live: LiveKnowledge, store: LiveVectorStore, count: Callable[[], None]
+        self, live: LiveKnowledge, store: LiveVectorStore
     ) -> LiveVectorStore | None:
-        fetch = _first_page_missing(self._store_files_fetch(store.id, count))
+        fetch = _first_page_missing(self._store_files_fetch(store.id))
         try:
             listing = read_all(fetch, noun=f"file of vector store {store.id}", limit=self.page)
         except _Missing:
             # Either the store went away since it was listed, or the server has stores
             # but not their files: which one, a GET of the store tells.
             gone = self._gone(
-                lambda: self._send(
+                lambda: self.connection.send(
                     f"get vector store {store.id}",
                     lambda: self.connection.sdk().vector_stores.retrieve(store.id),
-                    count,
                 )
             )
             if gone:
@@ -134,37 +131,30 @@ class OpenAIKnowledge:
         files = tuple(_store_file(item) for item in listing.items)
         return LiveVectorStore(store.id, store.raw, files, files_listed=True)
 
-    def _files_fetch(self, count: Callable[[], None] | None = None) -> Fetch:
+    def _files_fetch(self) -> Fetch:
         def fetch(order: Order, after: str | None) -> Any:
-            query = _query(self.files_page, order, after)
-            return self._send(
-                "list files",
-                lambda: self.connection.sdk().files.list(purpose=PURPOSE, **query),
-                count,
+            query = page_query(self.files_page, order, after)
+            return self.connection.send(
+                "list files", lambda: self.connection.sdk().files.list(purpose=PURPOSE, **query)
             )
 
         return fetch
 
-    def _stores_fetch(self, count: Callable[[], None]) -> Fetch:
+    def _stores_fetch(self) -> Fetch:
         def fetch(order: Order, after: str | None) -> Any:
-            query = _query(self.page, order, after)
-            return self._send(
-                "list vector stores",
-                lambda: self.connection.sdk().vector_stores.list(**query),
-                count,
+            query = page_query(self.page, order, after)
+            return self.connection.send(
+                "list vector stores", lambda: self.connection.sdk().vector_stores.list(**query)
             )
 
         return fetch
 
-    def _store_files_fetch(
-        self, vector_store_id: str, count: Callable[[], None] | None = None
-    ) -> Fetch:
+    def _store_files_fetch(self, vector_store_id: str) -> Fetch:
         def fetch(order: Order, after: str | None) -> Any:
-            query = _query(self.page, order, after)
-            return self._send(
+            query = page_query(self.page, order, after)
+            return self.connection.send(
                 f"list files of vector store {vector_store_id}",
                 lambda: self.connection.sdk().vector_stores.files.list(vector_store_id, **query),
-                count,
             )
 
         return fetch
@@ -310,14 +300,6 @@ class OpenAIKnowledge:
 
     # -- shared ----------------------------------------------------------------------------
 
-    def _send(self, what: str, request: Callable[[], Any], count: Callable[[], None] | None) -> Any:
-        def counted() -> Any:
-            if count is not None:
-                count()
-            return request()
-
-        return self.connection.send(what, counted)
-
     def _delete(
         self,
         what: str,
@@ -355,7 +337,7 @@ class OpenAIKnowledge:
             raise
 
     def _store_ids(self) -> set[str]:
-        listing = read_all(self._stores_fetch(lambda: None), noun="vector store", limit=self.page)
+        listing = read_all(self._stores_fetch(), noun="vector store", limit=self.page)
         return {item.id for item in _complete("list vector stores", listing).items}
 
     @staticmethod
@@ -403,13 +385,6 @@ def _complete(what: str, listing: Listing) -> Listing:
     if not listing.complete:
         raise ApiError(f"{what}: the listing may be incomplete: {listing.gap}")
     return listing
-
-
-def _query(limit: int, order: Order, after: str | None) -> dict[str, Any]:
-    query: dict[str, Any] = {"limit": limit, "order": order}
-    if after is not None:
-        query["after"] = after
-    return query
 
 
 def _for_assistants(item: Any) -> bool:

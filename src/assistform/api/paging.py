@@ -40,6 +40,14 @@ class Page(Protocol):
 Fetch = Callable[[Order, "str | None"], Page]
 
 
+def page_query(limit: int, order: Order, after: str | None) -> dict[str, Any]:
+    """The keywords of one page's list request (no `after` for the first page)."""
+    query: dict[str, Any] = {"limit": limit, "order": order}
+    if after is not None:
+        query["after"] = after
+    return query
+
+
 @dataclass
 class Listing:
     """Every item a listing saw, each once, oldest first as served."""

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistform.api.client import OpenAIAssistants, RawAnswer
+from assistform.api.knowledge import MISSING_STATUSES
 from assistform.errors import ApiError
 from assistform.knowledge import endpoints
 
@@ -25,8 +26,6 @@ MISSING = "missing"
 NOWHERE = "assistform-doctor-no-such-endpoint"
 MADE_UP_STORE = "vs_assistformdoctor"
 MADE_UP_BATCH = "vsfb_assistformdoctor"
-#: What a server without an endpoint answers for it.
-MISSING_STATUSES = (404, 405)
 
 Answer = RawAnswer | ApiError
 

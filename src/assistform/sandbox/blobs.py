@@ -1,23 +1,19 @@
 """The bytes of uploaded files: in memory, or one file per upload in a folder.
 
-A blob is written to a temporary file in the folder, fsynced, then renamed to its id, so
-a file listed by the knowledge store never has half its bytes. Writes take the bytes as a
-buffer (a memoryview into the request body) and copy it to disk in slices, so an upload
-is never held in memory twice.
+A blob is written as `atomic.write_atomically` writes every file (a temporary file,
+fsynced, renamed to its id), so a file listed by the knowledge store never has half its
+bytes. Writes take the bytes as a buffer (a memoryview into the request body), written
+from where it lies, so an upload is never held in memory twice.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 import threading
 from pathlib import Path
-from typing import Final
 
+from assistform.atomic import write_atomically
 from assistform.sandbox.store import SandboxDataError
-
-_SLICE: Final = 1 << 20
 
 
 class BlobStore:
@@ -36,17 +32,7 @@ class BlobStore:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=f".{file_id}.", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    for start in range(0, len(data), _SLICE):
-                        handle.write(data[start : start + _SLICE])
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temp, self._path(file_id))
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            write_atomically(self._path(file_id), data)
         except OSError as exc:
             raise SandboxDataError(f"cannot write file bytes in {self.folder}: {exc}") from exc
 

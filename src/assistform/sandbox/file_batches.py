@@ -4,7 +4,7 @@ attributes and chunking), retrieve, cancel, list the batch's files (rule 38)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assistform.sandbox import defaults, routes
@@ -91,19 +91,28 @@ class FileBatchesHandler:
     def _cancel(self, batch: StoredBatch) -> Answer:
         with self.store.lock:
             now = self.server.clock()
-            pending = [f for f in self._files(batch) if file_status(f, now) == "in_progress"]
+            files = self._files(batch)
+            pending = [f for f in files if file_status(f, now) == "in_progress"]
             # A batch whose files are all done has nothing to cancel: it stays as it is.
             if pending:
                 batch = dataclasses.replace(batch, cancelled=True)
-                cancelled = [dataclasses.replace(f, outcome="cancelled") for f in pending]
-                self.store.put_many([batch, *cancelled])
-        return self.render(batch)
+                cancelled = {
+                    f.file_id: dataclasses.replace(f, outcome="cancelled") for f in pending
+                }
+                self.store.put_many([batch, *cancelled.values()])
+                files = [cancelled.get(f.file_id, f) for f in files]
+        return self.render(batch, files)
 
     def _files(self, batch: StoredBatch) -> list[StoredVectorStoreFile]:
         return [f for f in files_of(self.store, batch.vector_store_id) if f.batch_id == batch.id]
 
-    def render(self, batch: StoredBatch) -> dict[str, Any]:
-        counts = file_counts(self._files(batch), self.server.clock())
+    def render(
+        self, batch: StoredBatch, files: Sequence[StoredVectorStoreFile] | None = None
+    ) -> dict[str, Any]:
+        """`files`: the batch's files, when the caller has them."""
+        if files is None:
+            files = self._files(batch)
+        counts = file_counts(files, self.server.clock())
         return {
             "id": batch.id,
             "object": "vector_store.files_batch",

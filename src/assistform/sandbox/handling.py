@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from assistform import limits
 from assistform.sandbox import defaults
 from assistform.sandbox.faults import Body, Faults
 from assistform.sandbox.pagination import ItemT, Position, paginate
@@ -97,7 +98,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def checked_query(query: Mapping[str, str], *, default: int, maximum: int) -> ListQuery:
+def checked_query(
+    query: Mapping[str, str],
+    *,
+    default: int = limits.LIST_LIMIT_DEFAULT,
+    maximum: int = limits.LIST_LIMIT_MAX,
+) -> ListQuery:
+    """The list query; `limit` within the bounds the API's lists share (assistants, vector
+    stores, a store's files), unless a list has its own (the files list)."""
     parsed = validate_list_query(query, default=default, maximum=maximum)
     if isinstance(parsed, Invalid):
         raise refuse_invalid(parsed, location="query", input=query.get(str(parsed.path[0])))

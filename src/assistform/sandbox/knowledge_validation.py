@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, NoReturn
+
+from assistform.sandbox.processing import STATUSES
 
 # The primitive checks are validation.py's, so both families word their errors alike.
 from assistform.sandbox.validation import (
@@ -32,6 +34,7 @@ from assistform.sandbox.validation import (
     _Refused,
     _required,
     _string,
+    _string_items,
     _wrong_type,
 )
 
@@ -60,9 +63,6 @@ EXPIRES_AFTER_DAYS_MAX: Final = 365
 ATTRIBUTES_MAX: Final = 16
 ATTRIBUTE_KEY_MAX: Final = 64
 ATTRIBUTE_VALUE_MAX: Final = 512
-FILE_STATUSES: Final = ("in_progress", "completed", "failed", "cancelled")
-
-Check = Callable[[Any, Path], object]
 
 
 def _run(check: Callable[[], object]) -> Invalid | None:
@@ -134,20 +134,23 @@ def _expires_after(value: object, path: Path) -> None:
     )
 
 
-def _file_ids(maximum: int, minimum: int = 0) -> Check:
-    def check(value: object, path: Path) -> None:
-        items = _array(value, path, maximum)
-        if len(items) < minimum:
-            _fail(
-                f"Invalid {_quote(path)}: empty array. Expected an array with minimum length "
-                f"{minimum}, but got an empty array instead.",
-                path,
-                "empty_array",
-            )
-        for index, item in enumerate(items):
-            _string(item, (*path, index))
+def _store_file_ids(value: object, path: Path) -> None:
+    _string_items(value, path, VECTOR_STORE_FILE_IDS_MAX)
 
-    return check
+
+def _batch_file_ids(value: object, path: Path) -> None:
+    _string_items(value, path, BATCH_FILES_MAX)
+    if not value:
+        _refuse_empty(path)
+
+
+def _refuse_empty(path: Path) -> NoReturn:
+    _fail(
+        f"Invalid {_quote(path)}: empty array. Expected an array with minimum length 1, but "
+        "got an empty array instead.",
+        path,
+        "empty_array",
+    )
 
 
 def attributes(value: object, path: Path) -> None:
@@ -184,7 +187,7 @@ def validate_vector_store_create(body: object) -> Invalid | None:
             (),
             ("file_ids", "name", "description", "expires_after", "chunking_strategy", "metadata"),
         )
-        _optional(fields, (), "file_ids", _file_ids(VECTOR_STORE_FILE_IDS_MAX))
+        _optional(fields, (), "file_ids", _store_file_ids)
         _optional(fields, (), "name", _string)
         _optional(fields, (), "description", _string)
         _optional(fields, (), "expires_after", _expires_after)
@@ -242,11 +245,11 @@ def validate_batch_create(body: object) -> Invalid | None:
                 ("file_ids",),
                 "missing_required_parameter",
             )
-        _optional(fields, (), "file_ids", _file_ids(BATCH_FILES_MAX, minimum=1))
+        _optional(fields, (), "file_ids", _batch_file_ids)
         if "files" in fields:
             entries = _array(fields["files"], ("files",), BATCH_FILES_MAX)
             if not entries:
-                _file_ids(BATCH_FILES_MAX, minimum=1)([], ("files",))
+                _refuse_empty(("files",))
             for index, entry in enumerate(entries):
                 _file_entry(entry, ("files", index))
         _optional(fields, (), "chunking_strategy", _chunking_strategy)
@@ -258,7 +261,7 @@ def validate_batch_create(body: object) -> Invalid | None:
 def validate_status_filter(query: Mapping[str, str]) -> Invalid | None:
     if "filter" not in query:
         return None
-    return _run(lambda: _enum(query["filter"], ("filter",), FILE_STATUSES))
+    return _run(lambda: _enum(query["filter"], ("filter",), STATUSES))
 
 
 def validate_purpose_filter(query: Mapping[str, str]) -> Invalid | None:

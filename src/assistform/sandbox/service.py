@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from assistform import limits
 from assistform.sandbox import defaults, routes
 from assistform.sandbox.faults import Body, FaultDecision, Faults, RequestInfo
 from assistform.sandbox.file_batches import FileBatchesHandler
@@ -230,9 +229,7 @@ class AssistantsService:
             list_answer(
                 self,
                 self.store.ordered(),
-                checked_query(
-                    query, default=limits.LIST_LIMIT_DEFAULT, maximum=limits.LIST_LIMIT_MAX
-                ),
+                checked_query(query),
                 position_of=self.store.position_of,
                 render=self.profile.render,
                 noun="assistant",

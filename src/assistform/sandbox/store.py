@@ -20,11 +20,9 @@ from typing import Any
 
 from assistform.atomic import write_atomically
 from assistform.errors import AssistformError
+from assistform.sandbox.pagination import Position
 
 FORMAT_VERSION = 1
-
-#: Sort position of an assistant: created_at, then creation order within the same instant.
-Position = tuple[float, int]
 
 
 class SandboxDataError(AssistformError):

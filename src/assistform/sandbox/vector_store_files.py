@@ -37,9 +37,6 @@ from assistform.sandbox.knowledge_validation import (
 )
 from assistform.sandbox.processing import file_status
 
-VECTOR_STORE_FILES_LIMIT_DEFAULT = 20
-VECTOR_STORE_FILES_LIMIT_MAX = 100
-
 
 class VectorStoreFilesHandler:
     def __init__(self, server: Server, store: KnowledgeStore) -> None:
@@ -118,9 +115,7 @@ def list_files(
 ) -> Answer:
     """A page of a store's (or a batch's) files, `filter` by status. A cursor may name a
     file filtered out or detached since: its place in the store still counts (rule 23)."""
-    parsed = checked_query(
-        query, default=VECTOR_STORE_FILES_LIMIT_DEFAULT, maximum=VECTOR_STORE_FILES_LIMIT_MAX
-    )
+    parsed = checked_query(query)
     invalid = validate_status_filter(query)
     if invalid is not None:
         raise refuse_invalid(invalid, location="query", input=query.get("filter"))

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assistform.sandbox import defaults, routes
@@ -27,6 +28,7 @@ from assistform.sandbox.knowledge_store import (
     KnowledgeStore,
     StoredBatch,
     StoredVectorStore,
+    StoredVectorStoreFile,
 )
 from assistform.sandbox.knowledge_validation import (
     validate_vector_store_create,
@@ -93,7 +95,7 @@ class VectorStoresHandler:
             if "expires_after" in body:
                 changes["expires_after"] = body["expires_after"]
             changes["last_active_at"] = int(self.server.profile.timestamp(self.server.clock()))
-            modified = _replaced(current, changes)
+            modified = dataclasses.replace(current, **changes)
             self.store.put(modified)
         return self.render(modified)
 
@@ -107,18 +109,30 @@ class VectorStoresHandler:
         return {"id": vector_store_id, "object": "vector_store.deleted", "deleted": True}
 
     def _list(self, query: Mapping[str, str]) -> Answer:
+        stores = self.store.all(StoredVectorStore)
+        checked = checked_query(query)
+        # The attachments grouped once, not gathered again for each store of the page; read
+        # after the stores, as each store's rendering read them, so a store listed shows
+        # the files it was created with.
+        attached: dict[str, list[StoredVectorStoreFile]] = defaultdict(list)
+        for file in self.store.all(StoredVectorStoreFile):
+            attached[file.vector_store_id].append(file)
         return list_answer(
             self.server,
-            self.store.all(StoredVectorStore),
-            checked_query(query, default=20, maximum=100),
+            stores,
+            checked,
             position_of=lambda key: self.store.position_of(StoredVectorStore, key),
-            render=self.render,
+            render=lambda stored: self.render(stored, attached.get(stored.id, [])),
             noun="vector store",
         )
 
-    def render(self, stored: StoredVectorStore) -> dict[str, Any]:
+    def render(
+        self, stored: StoredVectorStore, files: Sequence[StoredVectorStoreFile] | None = None
+    ) -> dict[str, Any]:
+        """`files`: the store's attachments, when the caller has them."""
         now = self.server.clock()
-        files = files_of(self.store, stored.id)
+        if files is None:
+            files = files_of(self.store, stored.id)
         counts = file_counts(files, now)
         rendered: dict[str, Any] = {
             "id": stored.id,
@@ -135,7 +149,3 @@ class VectorStoresHandler:
         if stored.expires_after is not None:
             rendered["expires_after"] = dict(stored.expires_after)
         return rendered
-
-
-def _replaced(current: StoredVectorStore, changes: Mapping[str, Any]) -> StoredVectorStore:
-    return dataclasses.replace(current, **changes)
