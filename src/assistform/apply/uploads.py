@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,12 +27,9 @@ from assistform.errors import ApiError
 from assistform.knowledge.api import KnowledgeApi
 from assistform.knowledge.hashing import sha256_of
 from assistform.knowledge.live import LiveFile
+from assistform.plan.files import fitting_uploads, recorded_file_ids
 from assistform.plan.model import Action, FileChange, Reason
-from assistform.state import FileRecord, Record, State, UploadIntent
-
-#: How much earlier than the intent's time a server's `created_at` may be (clock skew, and
-#: whole seconds on the server against fractions here).
-CLOCK_SLACK = 5.0
+from assistform.state import FileRecord, Record, UploadIntent
 
 NOT_FOUND = 404
 
@@ -197,10 +194,12 @@ def _send(
                 raise
 
 
-def find_upload(api: KnowledgeApi, intent: UploadIntent, exclude: frozenset[str]) -> list[LiveFile]:
-    """The files uploads with lost answers made, oldest first: same name and size, created
-    since the intent, none we know. The first is the one to keep; the others are copies
-    of several tries that all landed."""
+def find_upload(
+    api: KnowledgeApi, intent: UploadIntent, exclude: Collection[str]
+) -> list[LiveFile]:
+    """The files uploads with lost answers made, oldest first, by the rule a plan adopts an
+    interrupted upload by (`plan.files.fitting_uploads`). The first is the one to keep; the
+    others are copies of several tries that all landed."""
     try:
         files = api.list_files()
     except ApiError as error:
@@ -209,18 +208,7 @@ def find_upload(api: KnowledgeApi, intent: UploadIntent, exclude: frozenset[str]
             f"{error.message} (the next plan looks again)",
             status=error.status,
         ) from None
-    return sorted(
-        (f for f in files if f.id not in exclude and matches(intent, f)),
-        key=lambda f: (f.created_at, f.id),
-    )
-
-
-def matches(intent: UploadIntent, file: LiveFile) -> bool:
-    return (
-        file.filename == intent.filename
-        and file.bytes == intent.size
-        and file.created_at >= intent.started_at - CLOCK_SLACK
-    )
+    return fitting_uploads(intent, files, exclude)
 
 
 def delete_file(api: KnowledgeApi, file_id: str) -> None:
@@ -232,12 +220,8 @@ def delete_file(api: KnowledgeApi, file_id: str) -> None:
             raise
 
 
-def known_file_ids(state: State) -> frozenset[str]:
-    return frozenset({r.id for r in state.files.values()} | set(state.retired_files))
-
-
-def _known_file_ids(ctx: KnowledgeContext) -> frozenset[str]:
-    return known_file_ids(ctx.recorder.state) | ctx.made_ids("file")
+def _known_file_ids(ctx: KnowledgeContext) -> set[str]:
+    return recorded_file_ids(ctx.recorder.state) | ctx.made_ids("file")
 
 
 def _filename(path: str) -> str:
