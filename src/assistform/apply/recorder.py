@@ -64,6 +64,10 @@ class Recorder:
         """Record `key` and wait until it is durable."""
         self.submit(key, value, kind).result()
 
+    def record_all(self, records: Sequence[Record]) -> None:
+        """Record records that belong together (`submit_all`) and wait until they are durable."""
+        self.submit_all(records).result()
+
     def close(self) -> State:
         """Write what is waiting, stop the writer, and return the state as written."""
         with self._cond:

@@ -19,8 +19,8 @@ class StoreRecords:
 
     def put(self, key: str, record: VectorStoreRecord) -> None:
         self._records[key] = record
-        self.ctx.recorder.submit(key, record, "vector_store").result()
+        self.ctx.recorder.record(key, record, "vector_store")
 
     def forget(self, key: str) -> None:
         self._records.pop(key, None)
-        self.ctx.recorder.submit(key, None, "vector_store").result()
+        self.ctx.recorder.record(key, None, "vector_store")

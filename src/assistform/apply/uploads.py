@@ -58,7 +58,7 @@ def adopt_files(changes: Iterable[FileChange], ctx: KnowledgeContext) -> None:
         if previous is not None and previous.id != change.id:
             # The path's old content: deleted after the assistants, or by a later apply.
             records.append(Record("retired", previous.id, change.path))
-        ctx.recorder.submit_all(records).result()
+        ctx.recorder.record_all(records)
         ctx.made("file", change.path, change.id)
         ctx.report(Step("file", change.path, "adopt", id=change.id, notes=("a lost upload",)))
 
@@ -84,7 +84,7 @@ def delete_orphans(changes: Iterable[FileChange], ctx: KnowledgeContext) -> None
             ctx.report(Step("file", path, "delete", id=change.id, notes=("an orphan upload",)))
         if path in ctx.recorder.state.uploads:
             records.append(Record("upload", path, None))
-        ctx.recorder.submit_all(records).result()
+        ctx.recorder.record_all(records)
 
 
 def upload_all(changes: Sequence[FileChange], ctx: KnowledgeContext) -> None:
@@ -138,7 +138,7 @@ def upload_one(change: FileChange, ctx: KnowledgeContext) -> Step:
         filename=filename,
         started_at=time.time(),
     )
-    ctx.recorder.submit(change.path, intent, "upload").result()
+    ctx.recorder.record(change.path, intent, "upload")
     live, extra = _send(absolute, intent, ctx)
     after = _stat(absolute)
     unchanged = after is not None and (after.st_size, after.st_mtime_ns) == (
@@ -160,7 +160,7 @@ def upload_one(change: FileChange, ctx: KnowledgeContext) -> Step:
     if change.action is Action.REPLACE and change.id is not None and change.id != live.id:
         retired.append(change.id)
     records += [Record("retired", file_id, change.path) for file_id in retired]
-    ctx.recorder.submit_all(records).result()
+    ctx.recorder.record_all(records)
     ctx.made("file", change.path, live.id)
     notes: tuple[str, ...] = ()
     if extra is not None:
@@ -190,7 +190,7 @@ def _send(
             except ApiError:
                 if not maybe_made:
                     # Every try was refused outright: nothing was made, nothing to follow.
-                    ctx.recorder.submit(intent.path, None, "upload").result()
+                    ctx.recorder.record(intent.path, None, "upload")
                 raise
 
 
