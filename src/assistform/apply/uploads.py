@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from assistform.api.retry import Budget
-from assistform.apply.knowledge_context import KnowledgeContext, Step
+from assistform.apply.knowledge_context import KnowledgeContext, Step, gone_is_done
 from assistform.errors import ApiError
 from assistform.knowledge.api import KnowledgeApi
 from assistform.knowledge.hashing import sha256_of
@@ -30,8 +30,6 @@ from assistform.knowledge.live import LiveFile
 from assistform.plan.files import fitting_uploads, recorded_file_ids
 from assistform.plan.model import Action, FileChange, Reason
 from assistform.state import FileRecord, Record, UploadIntent
-
-NOT_FOUND = 404
 
 
 def uploads(plan_changes: Iterable[FileChange]) -> list[FileChange]:
@@ -213,11 +211,7 @@ def find_upload(
 
 def delete_file(api: KnowledgeApi, file_id: str) -> None:
     """Delete an uploaded file; one already gone is deleted."""
-    try:
-        api.delete_file(file_id)
-    except ApiError as error:
-        if error.status != NOT_FOUND:
-            raise
+    gone_is_done(lambda: api.delete_file(file_id))
 
 
 def _known_file_ids(ctx: KnowledgeContext) -> set[str]:
