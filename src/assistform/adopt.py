@@ -16,7 +16,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -24,9 +24,10 @@ from assistform import ownership
 from assistform.api.client import AssistantsApi
 from assistform.apply.lock import StateLock
 from assistform.errors import ApiError, PlanError, Severity, UsageError
+from assistform.knowledge.desired import DesiredKnowledge
 from assistform.normalize import STATE_ONLY_FIELDS, Config
 from assistform.ownership import OwnershipTag, env_label, with_tag, without_tag
-from assistform.plan.desired import DesiredAssistant, desired_from
+from assistform.plan.desired import DesiredAssistant, desired_from, with_knowledge_ids
 from assistform.plan.expected import matches
 from assistform.plan.live import LiveAssistant
 from assistform.spec.load import (
@@ -332,7 +333,7 @@ def export_assistants(
             planned=_same_folder(directory, spec_dir),
             stores=stores,
         )
-        store_ids = {t.key: t.live.id for t in stores if t.live.id in by_id}
+        store_ids = {key: store_id for store_id, key in by_id.items()}
         if adopt:
             _write_and_adopt(report, workspace, api, state, knowledge, store_ids)
         else:
@@ -480,13 +481,12 @@ def _verified(
 def _with_store_id(
     want: DesiredAssistant, spec: LoadedSpec, store_ids: Mapping[str, str]
 ) -> DesiredAssistant:
-    """`want` with the id of the vector store its spec names by key, as the plan gives it."""
-    store_id = store_ids.get(spec.vector_store_key or "")
-    if store_id is None:
+    """`want` with the id of the vector store its spec names by key, as the plan sends it."""
+    key = spec.vector_store_key
+    if key is None or key not in store_ids:
         return want
-    resources = dict(want.request.get("tool_resources") or {})
-    resources["file_search"] = {"vector_store_ids": [store_id]}
-    return replace(want, request={**want.request, "tool_resources": resources})
+    knowledge = DesiredKnowledge(vector_store_of={want.key: key})
+    return with_knowledge_ids([want], knowledge, {("vector_store", key): store_ids[key]})[0]
 
 
 def _changed_by_environment(

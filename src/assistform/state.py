@@ -261,14 +261,6 @@ class Record:
             raise TypeError(f"a {self.kind} record holds a {expected.__name__}")
 
 
-#: What `journal_many` takes: a `Record`, or (key, assistant record) as before kinds.
-JournalEntry = Record | tuple[str, ResourceState | None]
-
-
-def as_record(entry: JournalEntry) -> Record:
-    return entry if isinstance(entry, Record) else Record("assistant", entry[0], entry[1])
-
-
 class StateFile:
     """A state file on disk. `load` never invents a lineage for a file that exists."""
 
@@ -365,12 +357,11 @@ class StateFile:
 
     def journal(self, state: State, key: str, resource: ResourceState | None) -> State:
         """Record one finished change durably; return the state with it."""
-        return self.journal_many(state, [(key, resource)])
+        return self.journal_many(state, [Record("assistant", key, resource)])
 
-    def journal_many(self, state: State, entries: Sequence[JournalEntry]) -> State:
+    def journal_many(self, state: State, records: Sequence[Record]) -> State:
         """Record finished changes durably with one write and one fsync (a group commit:
         parallel changes share the fsync, the slowest step on a busy disk)."""
-        records = [as_record(entry) for entry in entries]
         data = b"".join(
             _line(state.lineage, state.serial + i, record)
             for i, record in enumerate(records, start=1)

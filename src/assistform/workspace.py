@@ -5,7 +5,6 @@ Commands (plan, apply, ...) share this so that a plan is always made the same wa
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +33,7 @@ from assistform.plan.knowledge import (
     uses_knowledge,
 )
 from assistform.plan.model import Plan
-from assistform.plan.planner import PlanOptions, make_plan
+from assistform.plan.planner import PlanOptions, make_plan, targeted
 from assistform.spec.knowledge import knowledge_from
 from assistform.spec.load import LoadResult, display, load_specs
 from assistform.state import State, StateFile
@@ -178,9 +177,7 @@ def _refuse_leaving_out_assistants_of_new_ids(
     left = [
         d.key
         for d in desired
-        if d.key in state.resources
-        and not any(fnmatch.fnmatchcase(d.key, t) for t in targets)
-        and has_refs(d.request)
+        if d.key in state.resources and not targeted(d.key, targets) and has_refs(d.request)
     ]
     if left:
         shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")

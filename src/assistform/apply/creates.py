@@ -15,6 +15,7 @@ client (never under a second, stacked budget).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from assistform.api.client import AssistantsApi
@@ -22,9 +23,6 @@ from assistform.api.retry import Budget
 from assistform.errors import ApiError
 from assistform.ownership import OwnershipTag
 from assistform.plan.live import LiveAssistant
-
-NOT_FOUND = 404
-FORBIDDEN = 403
 
 
 @dataclass(frozen=True)
@@ -75,9 +73,9 @@ def delete_if_present(api: AssistantsApi, assistant_id: str) -> None:
     try:
         api.delete(assistant_id)
     except ApiError as error:
-        if error.status == NOT_FOUND:
+        if error.status == HTTPStatus.NOT_FOUND:
             return
-        if error.status == FORBIDDEN and _gone(api, assistant_id, error):
+        if error.status == HTTPStatus.FORBIDDEN and _gone(api, assistant_id, error):
             return
         raise
 
@@ -87,9 +85,9 @@ def _gone(api: AssistantsApi, assistant_id: str, refusal: ApiError) -> bool:
     try:
         api.get(assistant_id)
     except ApiError as error:
-        if error.status == NOT_FOUND:
+        if error.status == HTTPStatus.NOT_FOUND:
             return True
-        if error.status != FORBIDDEN:
+        if error.status != HTTPStatus.FORBIDDEN:
             raise
     else:
         return False

@@ -66,6 +66,8 @@ class KnowledgeApply:
         #: (store key, path) of the files this apply did not attach: the file they replace
         #: stays attached (not detached after the assistants), so the store keeps a version.
         self._not_attached: set[tuple[str, str]] = set()
+        #: What each reference resolves to, gathered once `before_assistants` is done.
+        self._ids: dict[tuple[Kind, str], str] | None = None
 
     # --- before the assistants -------------------------------------------------------------
 
@@ -79,6 +81,9 @@ class KnowledgeApply:
             if change.action is not Action.DELETE:
                 attached += self._store(change)
         wait_for_processing(attached, self.ctx)
+        # Every file and store is made by now, and none is recorded again before the
+        # assistants have been sent: one gathering serves every assistant change.
+        self._ids = self._made_ids()
 
     def _store(self, change: VectorStoreChange) -> list[Attached]:
         try:
@@ -235,7 +240,8 @@ class KnowledgeApply:
         when one of them was not made (the change must not be sent)."""
         if not (refs.has_refs(change.request) or refs.has_refs(change.applied)):
             return change
-        ids = self._ids()
+        assert self._ids is not None, "resolve after before_assistants"
+        ids = self._ids
         try:
             update = {
                 name: refs.resolve(getattr(change, name), ids)
@@ -249,7 +255,7 @@ class KnowledgeApply:
             ) from None
         return change.model_copy(update=update)
 
-    def _ids(self) -> dict[tuple[Kind, str], str]:
+    def _made_ids(self) -> dict[tuple[Kind, str], str]:
         state = self.ctx.recorder.state
         ids: dict[tuple[Kind, str], str] = {("file", p): r.id for p, r in state.files.items()}
         ids.update({("vector_store", k): r.id for k, r in state.vector_stores.items()})

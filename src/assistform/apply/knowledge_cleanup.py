@@ -152,7 +152,7 @@ class KnowledgeCleanup:
                 self.ctx.report(Step("file", change.path, "forget", id=change.id))
             elif forgets(change) and change.path in self.ctx.recorder.state.uploads:
                 # An upload that never reached the server, for a path no spec uses.
-                self.ctx.recorder.submit(change.path, None, "upload").result()
+                self.ctx.recorder.record(change.path, None, "upload")
                 self.ctx.report(Step("file", change.path, "forget"))
         for file_id, path in doomed.items():
             if file_id in held:
@@ -175,7 +175,7 @@ class KnowledgeCleanup:
         record = state.files.get(path)
         if record is not None and record.id == file_id:
             records.append(Record("file", path, None))
-        self.ctx.recorder.submit_all(records).result()
+        self.ctx.recorder.record_all(records)
 
 
 def _held() -> ApiError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 
 from assistform.apply.recorder import Recorder
@@ -115,3 +116,13 @@ class KnowledgeContext:
     def made_ids(self, kind: Kind) -> frozenset[str]:
         with self._lock:
             return frozenset(made for (of, _), made in self.ids.items() if of == kind)
+
+
+def gone_is_done(request: Callable[[], object]) -> None:
+    """Run `request`, a detach or a delete: a 404 says what it removes is gone already (a
+    try whose answer was lost removed it), which is done."""
+    try:
+        request()
+    except ApiError as error:
+        if error.status != HTTPStatus.NOT_FOUND:
+            raise

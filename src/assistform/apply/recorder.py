@@ -22,7 +22,8 @@ class Recorder:
         self.state_file = state_file
         self._state = state_file.ensure_saved(state)
         self._cond = threading.Condition()
-        self._waiting: list[tuple[Record, Future[None]]] = []
+        #: Each record with the future of its group, which only the group's last one carries.
+        self._waiting: list[tuple[Record, Future[None] | None]] = []
         self._closing = False
         self._error: StateError | None = None
         self.entries = 0
@@ -55,7 +56,7 @@ class Recorder:
                 return done
             # Only the last one carries the future: one write makes them durable together.
             for record in records[:-1]:
-                self._waiting.append((record, _DONE))
+                self._waiting.append((record, None))
             self._waiting.append((records[-1], done))
             self._cond.notify_all()
         return done
@@ -63,6 +64,10 @@ class Recorder:
     def record(self, key: str, value: RecordValue | None, kind: RecordKind = "assistant") -> None:
         """Record `key` and wait until it is durable."""
         self.submit(key, value, kind).result()
+
+    def record_all(self, records: Sequence[Record]) -> None:
+        """Record records that belong together (`submit_all`) and wait until they are durable."""
+        self.submit_all(records).result()
 
     def close(self) -> State:
         """Write what is waiting, stop the writer, and return the state as written."""
@@ -101,7 +106,7 @@ class Recorder:
                     self._error = error
                     failed, self._waiting = batch + self._waiting, []
                 for _, done in failed:
-                    if done is not _DONE:
+                    if done is not None:
                         done.set_exception(error)
                 return
             with self._cond:
@@ -109,15 +114,5 @@ class Recorder:
                 self.entries += len(batch)
                 self.writes += 1
             for _, done in batch:
-                if done is not _DONE:
+                if done is not None:
                     done.set_result(None)
-
-
-def _done() -> Future[None]:
-    future: Future[None] = Future()
-    future.set_result(None)
-    return future
-
-
-#: The future of a record that is not the last of its group (`submit_all`): nobody waits on it.
-_DONE = _done()

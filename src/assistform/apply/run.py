@@ -113,7 +113,8 @@ def apply_plan(
     A plan with files and vector stores needs `knowledge`: their steps come before and
     after the assistants' (see `apply.knowledge`)."""
     settings = settings or ApplySettings()
-    if knowledge is None and has_knowledge_changes(plan):
+    changes_knowledge = has_knowledge_changes(plan)
+    if knowledge is None and changes_knowledge:
         raise AssistformError("this plan changes files and vector stores: no API given for them")
     state = _base(state_file, state)
     recorder = Recorder(state_file, state)
@@ -127,7 +128,7 @@ def apply_plan(
         known_ids=known_ids(plan),
     )
     steps: KnowledgeApply | None = None
-    if knowledge is not None and has_knowledge_changes(plan):
+    if knowledge is not None and changes_knowledge:
         steps = KnowledgeApply(plan, _knowledge_context(knowledge, recorder, ctx))
     try:
         changes = acting_changes(plan)

@@ -7,20 +7,20 @@ from assistform.state import VectorStoreRecord
 
 
 class StoreRecords:
+    """The recorder's vector store records: every change waits until it is durable, so the
+    recorder's state is already what this apply has made of them."""
+
     def __init__(self, ctx: KnowledgeContext) -> None:
         self.ctx = ctx
-        self._records: dict[str, VectorStoreRecord] = dict(ctx.recorder.state.vector_stores)
 
     def get(self, key: str) -> VectorStoreRecord | None:
-        return self._records.get(key)
+        return self.ctx.recorder.state.vector_stores.get(key)
 
     def ids(self) -> set[str]:
-        return {r.id for r in self._records.values()}
+        return {r.id for r in self.ctx.recorder.state.vector_stores.values()}
 
     def put(self, key: str, record: VectorStoreRecord) -> None:
-        self._records[key] = record
-        self.ctx.recorder.submit(key, record, "vector_store").result()
+        self.ctx.recorder.record(key, record, "vector_store")
 
     def forget(self, key: str) -> None:
-        self._records.pop(key, None)
-        self.ctx.recorder.submit(key, None, "vector_store").result()
+        self.ctx.recorder.record(key, None, "vector_store")

@@ -17,24 +17,19 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from assistform.api.retry import Budget
-from assistform.apply.knowledge_context import KnowledgeContext, Step
+from assistform.apply.knowledge_context import KnowledgeContext, Step, gone_is_done
 from assistform.errors import ApiError
 from assistform.knowledge.api import KnowledgeApi
 from assistform.knowledge.hashing import sha256_of
 from assistform.knowledge.live import LiveFile
+from assistform.plan.files import fitting_uploads, recorded_file_ids
 from assistform.plan.model import Action, FileChange, Reason
-from assistform.state import FileRecord, Record, State, UploadIntent
-
-#: How much earlier than the intent's time a server's `created_at` may be (clock skew, and
-#: whole seconds on the server against fractions here).
-CLOCK_SLACK = 5.0
-
-NOT_FOUND = 404
+from assistform.state import FileRecord, Record, UploadIntent
 
 
 def uploads(plan_changes: Iterable[FileChange]) -> list[FileChange]:
@@ -61,7 +56,7 @@ def adopt_files(changes: Iterable[FileChange], ctx: KnowledgeContext) -> None:
         if previous is not None and previous.id != change.id:
             # The path's old content: deleted after the assistants, or by a later apply.
             records.append(Record("retired", previous.id, change.path))
-        ctx.recorder.submit_all(records).result()
+        ctx.recorder.record_all(records)
         ctx.made("file", change.path, change.id)
         ctx.report(Step("file", change.path, "adopt", id=change.id, notes=("a lost upload",)))
 
@@ -87,7 +82,7 @@ def delete_orphans(changes: Iterable[FileChange], ctx: KnowledgeContext) -> None
             ctx.report(Step("file", path, "delete", id=change.id, notes=("an orphan upload",)))
         if path in ctx.recorder.state.uploads:
             records.append(Record("upload", path, None))
-        ctx.recorder.submit_all(records).result()
+        ctx.recorder.record_all(records)
 
 
 def upload_all(changes: Sequence[FileChange], ctx: KnowledgeContext) -> None:
@@ -141,7 +136,7 @@ def upload_one(change: FileChange, ctx: KnowledgeContext) -> Step:
         filename=filename,
         started_at=time.time(),
     )
-    ctx.recorder.submit(change.path, intent, "upload").result()
+    ctx.recorder.record(change.path, intent, "upload")
     live, extra = _send(absolute, intent, ctx)
     after = _stat(absolute)
     unchanged = after is not None and (after.st_size, after.st_mtime_ns) == (
@@ -163,7 +158,7 @@ def upload_one(change: FileChange, ctx: KnowledgeContext) -> Step:
     if change.action is Action.REPLACE and change.id is not None and change.id != live.id:
         retired.append(change.id)
     records += [Record("retired", file_id, change.path) for file_id in retired]
-    ctx.recorder.submit_all(records).result()
+    ctx.recorder.record_all(records)
     ctx.made("file", change.path, live.id)
     notes: tuple[str, ...] = ()
     if extra is not None:
@@ -193,14 +188,16 @@ def _send(
             except ApiError:
                 if not maybe_made:
                     # Every try was refused outright: nothing was made, nothing to follow.
-                    ctx.recorder.submit(intent.path, None, "upload").result()
+                    ctx.recorder.record(intent.path, None, "upload")
                 raise
 
 
-def find_upload(api: KnowledgeApi, intent: UploadIntent, exclude: frozenset[str]) -> list[LiveFile]:
-    """The files uploads with lost answers made, oldest first: same name and size, created
-    since the intent, none we know. The first is the one to keep; the others are copies
-    of several tries that all landed."""
+def find_upload(
+    api: KnowledgeApi, intent: UploadIntent, exclude: Collection[str]
+) -> list[LiveFile]:
+    """The files uploads with lost answers made, oldest first, by the rule a plan adopts an
+    interrupted upload by (`plan.files.fitting_uploads`). The first is the one to keep; the
+    others are copies of several tries that all landed."""
     try:
         files = api.list_files()
     except ApiError as error:
@@ -209,35 +206,16 @@ def find_upload(api: KnowledgeApi, intent: UploadIntent, exclude: frozenset[str]
             f"{error.message} (the next plan looks again)",
             status=error.status,
         ) from None
-    return sorted(
-        (f for f in files if f.id not in exclude and matches(intent, f)),
-        key=lambda f: (f.created_at, f.id),
-    )
-
-
-def matches(intent: UploadIntent, file: LiveFile) -> bool:
-    return (
-        file.filename == intent.filename
-        and file.bytes == intent.size
-        and file.created_at >= intent.started_at - CLOCK_SLACK
-    )
+    return fitting_uploads(intent, files, exclude)
 
 
 def delete_file(api: KnowledgeApi, file_id: str) -> None:
     """Delete an uploaded file; one already gone is deleted."""
-    try:
-        api.delete_file(file_id)
-    except ApiError as error:
-        if error.status != NOT_FOUND:
-            raise
+    gone_is_done(lambda: api.delete_file(file_id))
 
 
-def known_file_ids(state: State) -> frozenset[str]:
-    return frozenset({r.id for r in state.files.values()} | set(state.retired_files))
-
-
-def _known_file_ids(ctx: KnowledgeContext) -> frozenset[str]:
-    return known_file_ids(ctx.recorder.state) | ctx.made_ids("file")
+def _known_file_ids(ctx: KnowledgeContext) -> set[str]:
+    return recorded_file_ids(ctx.recorder.state) | ctx.made_ids("file")
 
 
 def _filename(path: str) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from assistform.api.retry import Budget
-from assistform.apply.knowledge_context import KnowledgeContext
+from assistform.apply.knowledge_context import KnowledgeContext, gone_is_done
 from assistform.errors import ApiError
 from assistform.knowledge import tags
 from assistform.knowledge.live import LiveVectorStore
@@ -26,7 +26,6 @@ from assistform.plan.tagged import by_age
 
 #: The API's limit of files in one file batch.
 BATCH_MAX = 2000
-NOT_FOUND = 404
 
 
 def file_attributes(
@@ -117,19 +116,11 @@ def attach_batch(
 
 
 def detach(store_id: str, file_id: str, ctx: KnowledgeContext) -> None:
-    try:
-        ctx.api.detach(store_id, file_id)
-    except ApiError as error:
-        if error.status != NOT_FOUND:
-            raise
+    gone_is_done(lambda: ctx.api.detach(store_id, file_id))
 
 
 def delete_store(store_id: str, ctx: KnowledgeContext) -> None:
-    try:
-        ctx.api.delete_vector_store(store_id)
-    except ApiError as error:
-        if error.status != NOT_FOUND:
-            raise
+    gone_is_done(lambda: ctx.api.delete_vector_store(store_id))
 
 
 def _unknown(failure: ApiError, why: str) -> ApiError:

@@ -13,7 +13,7 @@ touched: it is not known to be ours.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,7 +246,7 @@ def _match_intents(
     fits: dict[str, list[LiveFile]] = {}
     claims: dict[str, int] = defaultdict(int)
     for path, intent in sorted(intents.items()):
-        fits[path] = sorted(_fitting(intent, live.files, recorded), key=_age)
+        fits[path] = fitting_uploads(intent, live.files, recorded)
         for candidate in fits[path]:
             claims[candidate.id] += 1
     found: dict[str, list[LiveFile]] = {}
@@ -262,9 +262,14 @@ def _match_intents(
     return found, ambiguous
 
 
-def _fitting(intent: UploadIntent, files: Iterable[LiveFile], recorded: set[str]) -> list[LiveFile]:
+def fitting_uploads(
+    intent: UploadIntent, files: Iterable[LiveFile], recorded: Collection[str]
+) -> list[LiveFile]:
+    """The files `intent`'s upload may have made, oldest first: same name and size, made
+    after the upload began, none of `recorded`. The one rule by which a plan adopts an
+    interrupted upload and an apply a lost upload answer (`apply.uploads`)."""
     earliest = intent.started_at - INTENT_SLACK_SECONDS
-    return [
+    fitting = [
         f
         for f in files
         if f.filename == intent.filename
@@ -272,6 +277,7 @@ def _fitting(intent: UploadIntent, files: Iterable[LiveFile], recorded: set[str]
         and f.created_at >= earliest
         and f.id not in recorded
     ]
+    return sorted(fitting, key=_age)
 
 
 def _age(file: LiveFile) -> tuple[int, str]:

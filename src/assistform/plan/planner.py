@@ -88,7 +88,7 @@ def make_plan(
             if not assistant.tag.of_other_env(options.env):
                 ctx.by_key[assistant.tag.key].append(assistant)
     keys = sorted(set(wanted) | set(state.resources) | set(ctx.by_key))
-    selected = [k for k in keys if _selected(k, options.targets)]
+    selected = [k for k in keys if targeted(k, options.targets)]
     changes: list[ResourceChange] = []
     for target in options.targets:
         if not any(fnmatch.fnmatchcase(k, target) for k in keys):
@@ -168,7 +168,8 @@ def _recover_lost_state(
     )
 
 
-def _selected(key: str, targets: tuple[str, ...]) -> bool:
+def targeted(key: str, targets: tuple[str, ...]) -> bool:
+    """Whether `--target` (glob patterns; none: everything) takes in `key`."""
     return not targets or any(fnmatch.fnmatchcase(key, t) for t in targets)
 
 
