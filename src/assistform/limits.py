@@ -97,7 +97,7 @@ ATTRIBUTES_MAX: Final = 16
 ATTRIBUTE_KEY_MAX: Final = 64
 ATTRIBUTE_VALUE_MAX: Final = 512
 
-#: Pagination of GET /v1/assistants.
+#: Pagination of GET /v1/assistants, and of the vector store lists (as for assistants).
 LIST_LIMIT_MIN: Final = 1
 LIST_LIMIT_MAX: Final = 100
 LIST_LIMIT_DEFAULT: Final = 20

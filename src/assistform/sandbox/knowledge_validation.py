@@ -13,6 +13,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, NoReturn
 
+from assistform.limits import (
+    ATTRIBUTE_KEY_MAX,
+    ATTRIBUTE_VALUE_MAX,
+    ATTRIBUTES_MAX,
+    EXPIRES_AFTER_DAYS_MAX,
+    EXPIRES_AFTER_DAYS_MIN,
+)
 from assistform.sandbox.processing import STATUSES
 
 # The primitive checks are validation.py's, so both families word their errors alike.
@@ -56,13 +63,9 @@ FILE_EXPIRES_SECONDS_MIN: Final = 3600
 FILE_EXPIRES_SECONDS_MAX: Final = 2_592_000
 FILES_LIST_LIMIT_MAX: Final = 10_000
 FILES_LIST_LIMIT_DEFAULT: Final = 10_000
+#: A vector store create's file_ids (the assistants' inline helper allows many more).
 VECTOR_STORE_FILE_IDS_MAX: Final = 500
 BATCH_FILES_MAX: Final = 2000
-EXPIRES_AFTER_DAYS_MIN: Final = 1
-EXPIRES_AFTER_DAYS_MAX: Final = 365
-ATTRIBUTES_MAX: Final = 16
-ATTRIBUTE_KEY_MAX: Final = 64
-ATTRIBUTE_VALUE_MAX: Final = 512
 
 
 def _run(check: Callable[[], object]) -> Invalid | None:
